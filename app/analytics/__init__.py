@@ -1,0 +1,1 @@
+"""Analytics: pure calculations over rows and the cached AnalyticsService."""

@@ -1,0 +1,1 @@
+"""Subcommands of the `strikedesk` command line, one module each."""

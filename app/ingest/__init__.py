@@ -1,0 +1,1 @@
+"""Ingest pipeline: UDP listeners, journal, batch writer, court context, distributor."""

@@ -1,0 +1,1 @@
+"""Jobs: a priority runner for long work with progress, cancel and retry."""

@@ -1,0 +1,1 @@
+"""Match state: folds protocol messages into the live match. Pure: no I/O, no Qt."""

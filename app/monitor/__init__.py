@@ -1,0 +1,1 @@
+"""Monitoring: metrics, alert rules, memory monitor and performance history."""

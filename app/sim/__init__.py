@@ -1,0 +1,1 @@
+"""Simulator and replayer: send realistic PSS traffic over UDP."""

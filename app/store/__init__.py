@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, engine, migrations, repositories and data services."""
