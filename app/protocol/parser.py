@@ -7,6 +7,7 @@ Anything not understood becomes `Unknown`; a known code with bad fields becomes 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -61,7 +62,11 @@ MAX_LINE_CHARS = 4096
 
 _BOM = "\ufeff"
 _STRIP = " \t\r\n\x00"
-_UDP_PORT = re.compile(r"^udp port (\d{1,5}) (dis)?connected;?$", re.IGNORECASE)
+# re.ASCII: without it IGNORECASE lets `ſ` match `s` and `\d` accept any Unicode digit.
+_UDP_PORT = re.compile(r"^udp port ([0-9]{1,5}) (dis)?connected;?$", re.IGNORECASE | re.ASCII)
+#: The longest code of the catalogue is 4 letters (`inlb`); anything longer or not plain ASCII
+#: letters and digits is not WT UDP text (e.g. the RT broadcast feed's `RoundStart: …`).
+_MAX_CODE_CHARS = 8
 _INT = re.compile(r"^-?[0-9]+$")
 _MMSS = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
 _SECONDS = re.compile(r"^[0-9]{1,3}$")
@@ -69,6 +74,7 @@ _ROUND_TABLE_CODE = re.compile(r"^s([12])([1-9])$")
 _ROUND_MARKER = re.compile(r"^rd([1-9])$")
 _REF_MARKER = re.compile(r"^(ju[1-9]|ta)$", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
+_LINE_BREAK = re.compile(r"[\r\n]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,16 +117,20 @@ def decode(datagram: bytes) -> tuple[str, bool]:
 
 def split_lines(text: str) -> list[str]:
     """Stripped non-empty lines (README §1: a CR or LF inside a datagram separates messages)."""
-    text = text.lstrip(_BOM).strip(_STRIP)
+    if text.startswith(_BOM):
+        text = text.lstrip(_BOM)
+    text = text.strip(_STRIP)
     if "\r" not in text and "\n" not in text:
         return [text] if text else []
-    return [line.strip(_STRIP) for line in re.split(r"[\r\n]+", text) if line.strip(_STRIP)]
+    return [line.strip(_STRIP) for line in _LINE_BREAK.split(text) if line.strip(_STRIP)]
 
 
 def parse_datagram(datagram: bytes) -> tuple[ParsedLine, ...]:
     """Every message of one datagram, at least one (an empty datagram gives one `Unknown`)."""
     text, encoding_error = decode(datagram)
     lines = split_lines(text)
+    if len(lines) == 1:  # the usual case: skip the generator
+        return (ParsedLine(0, lines[0], parse_text(lines[0]), encoding_error),)
     if not lines:
         return (ParsedLine(0, text, Unknown("", text, "empty datagram"), encoding_error),)
     return tuple(
@@ -140,8 +150,20 @@ def parse(datagram: bytes) -> Message:
     return parse_text(lines[0])
 
 
+#: Real traffic repeats itself (the same clock ticks, score lines and load bursts in every match),
+#: so short lines are memoised. Safe because parsing is pure and every message is immutable.
+_CACHE_SIZE = 8192
+_CACHED_LINE_CHARS = 160
+
+
 def parse_text(line: str) -> Message:
     """Parse one decoded message line. Never raises."""
+    if len(line) <= _CACHED_LINE_CHARS:
+        return _parse_text_cached(line)
+    return _parse_text(line)
+
+
+def _parse_text(line: str) -> Message:
     raw = line
     line = line.lstrip(_BOM).strip(_STRIP)
     code = ""
@@ -152,30 +174,39 @@ def parse_text(line: str) -> Message:
             return Unknown("", raw, f"not WT UDP text: line of {len(line)} characters")
         if line[0] in "{[<":
             return Unknown("", raw, "not WT UDP text: looks like JSON/markup")
-        if _CONTROL.search(line):
+        # isprintable() is False for every C0/C1 control, so the regex only runs on lines that
+        # hold one (or a tab); U+FFFD is printable and is checked on its own.
+        if "\ufffd" in line or (not line.isprintable() and _CONTROL.search(line)):
             return Unknown("", raw, "not WT UDP text: control or undecodable characters")
-        port_status = _UDP_PORT.match(line)
-        if port_status:
-            return UdpPortStatus(int(port_status.group(1)), port_status.group(2) is None)
+        if line[0] in "Uu":
+            port_status = _UDP_PORT.match(line)
+            if port_status:
+                return UdpPortStatus(int(port_status.group(1)), port_status.group(2) is None)
         fields = line.split(";")
-        code = fields[0].strip().lower()
-        args = fields[1:]
-        if args and args[-1].strip() == "":
-            args = args[:-1]  # one trailing empty field is optional (README §5.1)
-        if not code:
+        first = fields[0].strip()
+        if not first:
             return Unknown("", raw, "no message code")
+        if len(first) > _MAX_CODE_CHARS or not (first.isascii() and first.isalnum()):
+            return Unknown("", raw, "not WT UDP text: no plausible message code")
+        code = first.lower()
+        if len(fields) > 1 and not fields[-1].strip():
+            fields.pop()  # one trailing empty field is optional (README §5.1)
         handler = _HANDLERS.get(code)
         if handler is None and _ROUND_TABLE_CODE.match(code):
             handler = _round_scores
         if handler is None:
             return Unknown(code, raw, f"unknown code {code!r}")
-        return handler(code, [code, *args])
+        fields[0] = code
+        return handler(code, fields)
     except _Bad as exc:
         return Malformed(code, raw, str(exc))
     except _Unrecognised as exc:
         return Unknown(code, raw, str(exc))
     except Exception as exc:  # a parser bug must not stop recording; fuzz tests look for this
         return Malformed(code, raw, f"internal parser error: {type(exc).__name__}: {exc}")
+
+
+_parse_text_cached = functools.lru_cache(maxsize=_CACHE_SIZE)(_parse_text)
 
 
 # --- field helpers ----------------------------------------------------------------------------
@@ -201,6 +232,12 @@ def _time(text: str) -> ClockTime:
     value = text.strip()
     if not value:
         raise _Bad("missing time")
+    if len(value) == 5 and value[2] == ":" and value.isascii():  # `mm:ss`, every tick
+        minutes_text, seconds_text = value[:2], value[3:]
+        if minutes_text.isdigit() and seconds_text.isdigit():
+            if seconds_text >= "60":
+                raise _Bad(f"seconds out of range in {value!r}")
+            return ClockTime(int(minutes_text) * 60 + int(seconds_text), value)
     mmss = _MMSS.match(value)
     if mmss:
         minutes, seconds = int(mmss.group(1)), int(mmss.group(2))
@@ -238,6 +275,8 @@ def _two_halves(fields: Sequence[str], prefix: str, what: str) -> tuple[int | No
     for marker, value in _pairs(fields):
         if marker not in (f"{prefix}1", f"{prefix}2"):
             raise _Bad(f"unexpected marker {marker!r}")
+        if marker in values:
+            raise _Bad(f"repeated marker {marker!r}")
         values[marker] = _int(value, f"{marker} {what}", 0)
     return values.get(f"{prefix}1"), values.get(f"{prefix}2")
 
@@ -257,7 +296,10 @@ def _literal(expected: str, result: Message) -> Handler:
 
 
 def _no_fields(result: Message) -> Handler:
-    return lambda code, fields: result
+    def handle(code: str, fields: list[str]) -> Message:
+        return result
+
+    return handle
 
 
 def _led(code: str, fields: list[str]) -> Message:
@@ -269,7 +311,8 @@ def _hardware_test(code: str, fields: list[str]) -> Message:
     return HardwareTest(_int(_arg(fields, 1, "test value"), "test value", 0, 5))
 
 
-def _official(fields: Sequence[str]) -> Official:
+def _official(fields: Sequence[str], marker: str) -> Official:
+    # Fields after name and NOC are tolerated (a newer sender may add some); raw text keeps them.
     return Official(fields[0] if fields else "", fields[1].strip() if len(fields) > 1 else "")
 
 
@@ -281,13 +324,18 @@ def _referees(code: str, fields: list[str]) -> Message:
             segments.append((field.strip().lower(), []))
         else:
             segments[-1][1].append(field)
-    referee = _official(segments[0][1])
-    judges = tuple(_official(values) for marker, values in segments[1:] if marker != "ta")
-    assistants = [_official(values) for marker, values in segments[1:] if marker == "ta"]
+    referee = _official(segments[0][1], "ref")
+    judges = tuple(_official(values, marker) for marker, values in segments[1:] if marker != "ta")
+    assistants = [_official(values, marker) for marker, values in segments[1:] if marker == "ta"]
+    if len(assistants) > 1:
+        raise _Bad("repeated ta marker")
     return Referees(referee, judges, assistants[0] if assistants else None)
 
 
-def _athlete(values: Sequence[str], side: str) -> Athlete:
+def _athlete(values: Sequence[str], side: str, minimum: int) -> Athlete:
+    # Fields after short, long name and NOC are tolerated like any extra field.
+    if len(values) < minimum:
+        raise _Bad(f"{side} athlete block has {len(values)} fields, {minimum} expected")
     if not values or not values[0].strip():
         raise _Bad(f"missing {side} athlete name")
     short = values[0]
@@ -303,10 +351,13 @@ def _athletes(code: str, fields: list[str]) -> Message:
     if not markers:
         raise _Bad("athlete block without at2 marker")
     split = markers[0]
-    return Athletes(_athlete(fields[1:split], "blue"), _athlete(fields[split + 1 :], "red"))
+    # Only the red block can lose its tail to the old sender's length bug (README §1).
+    blue = _athlete(fields[1:split], "blue", 3)
+    return Athletes(blue, _athlete(fields[split + 1 :], "red", 1))
 
 
 _MCH_REQUIRED = 13
+_MCH_FIELDS = 15
 
 
 def _optional_int(fields: Sequence[str], index: int, what: str) -> int | None:
@@ -411,17 +462,18 @@ def _leader(code: str, fields: list[str]) -> Message:
 def _challenge(code: str, fields: list[str]) -> Message:
     side = None if code == "ch0" else _side(code)
     first = fields[1].strip() if len(fields) > 1 else ""
-    if not first:
-        return Challenge(side, ChallengeState.REQUESTED, None)
-    value = _int(first, "review value", -1, 1)
-    if value == -1:
-        return Challenge(side, ChallengeState.CLOSED, None)
-    if value == 0:
-        return Challenge(side, ChallengeState.REJECTED, None)
-    won: bool | None = None
-    if len(fields) > 2 and fields[2].strip():
-        won = bool(_int(fields[2], "review outcome", 0, 1))
-    return Challenge(side, ChallengeState.ACCEPTED, won)
+    second = fields[2].strip() if len(fields) > 2 else ""
+    state = ChallengeState.REQUESTED
+    if first:
+        value = _int(first, "review value", -1, 1)
+        state = {-1: ChallengeState.CLOSED, 0: ChallengeState.REJECTED}.get(
+            value, ChallengeState.ACCEPTED
+        )
+    if len(fields) > 2 and state is not ChallengeState.ACCEPTED:
+        # `ch1;0;1`: a won/lost value only exists for an accepted review (README §2.6).
+        raise _Bad(f"won/lost value {second!r} after a review that was not accepted")
+    won = bool(_int(second, "review outcome", 0, 1)) if second else None
+    return Challenge(side, state, won)
 
 
 def _round_winners(code: str, fields: list[str]) -> Message:
