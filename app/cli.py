@@ -17,7 +17,16 @@ from pathlib import Path
 from app import __version__
 
 #: Modules under app/commands that provide subcommands, in help order.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "tournament",
+    "day",
+    "court",
+    "record",
+    "matches",
+    "inspect",
+    "simulate",
+    "replay",
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

@@ -1,0 +1,452 @@
+"""BatchWriter: the thread that parses, tracks matches and commits events in batches.
+
+One transaction per batch (events, the matches they touch, and the checkpoint together), so the
+checkpoint is exactly what the database holds. A locked or failing database is retried with
+backoff for as long as it takes; meanwhile the listener keeps journaling and the queue fills,
+after which the listener hands over journal ranges (`CatchUp`) instead of datagrams. Nothing is
+dropped. The batch size adapts toward a target commit time (x1.1 / x0.9 per batch).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import DBAPIError
+
+from app.ingest.courts import CourtDirectory, CourtInfo
+from app.ingest.feed import CommittedBatch, Distributor, FeedEvent
+from app.ingest.journal import Datagram, Journal
+from app.ingest.listener import CatchUp, QueueItem
+from app.ingest.matches import MatchRows
+from app.ingest.rows import event_fields
+from app.ingest.stats import CourtCounters, IngestCounters, IngestStats, percentile
+from app.match.state import MatchState
+from app.match.tracker import MatchTracker
+from app.protocol import ParsedLine, parse_datagram
+from app.protocol.messages import Malformed, Unknown
+from app.store.engine import immediate, is_locked_error
+from app.store.models import Event, IngestCheckpoint
+
+log = logging.getLogger(__name__)
+
+Token = tuple[Datagram, ParsedLine]
+
+
+@dataclass(frozen=True, slots=True)
+class WriterConfig:
+    batch_size: int = 100
+    min_batch: int = 50
+    max_batch: int = 20_000
+    flush_interval: float = 0.1  # seconds: the oldest row waits at most this long
+    target_commit: float = 0.02  # seconds: the batch size steers toward this commit time
+    adaptive: bool = True
+    high_water: float = 0.5  # queue fill ratio above which batches go to max size
+    retry_initial: float = 0.05
+    retry_max: float = 2.0
+    catch_up_chunk: int = 20_000
+
+
+class BatchWriter:
+    """Consumes the listener queue; owns the match trackers and the event rows."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        journal: Journal,
+        source: queue.Queue[QueueItem],
+        courts: CourtDirectory,
+        distributor: Distributor,
+        config: WriterConfig | None = None,
+        skip_seqs: Iterable[int] = (),
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = immediate(engine)  # BEGIN IMMEDIATE: wait for the lock, not fail later
+        self.journal = journal
+        self.source = source
+        self.courts = courts
+        self.distributor = distributor
+        self.config = config or WriterConfig()
+        self.counters = IngestCounters(batch_size=self.config.batch_size)
+        self.matches = MatchRows()
+        self._skip = set(skip_seqs)  # already stored before a crash (recovery only)
+        self._now = now
+        self._trackers: dict[int, MatchTracker[Token]] = {}
+        self._rows: list[dict[str, Any]] = []
+        self._feed: list[FeedEvent] = []
+        self._refs: list[tuple[dict[str, Any], int, int]] = []  # row, court, match key
+        self._touched: dict[tuple[int, int], tuple[MatchState, float]] = {}
+        self._outstanding: set[tuple[int, int]] = set()
+        self._last_seq = 0
+        self._first_row_at: float | None = None
+        self._batch_size = float(self.config.batch_size)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="strikedesk-writer", daemon=True)
+        self._idle = threading.Event()
+        self._stopped_cleanly = False
+
+    # --- lifecycle -----------------------------------------------------------------------------
+    def start(self, committed_seq: int) -> None:
+        self._last_seq = committed_seq
+        self.counters.committed_seq = committed_seq
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Finish what is queued, release held messages and commit. False if the database
+        refused until the timeout (the journal still holds everything for the next start)."""
+        self._stop.set()
+        self._thread.join(timeout)
+        return self._stopped_cleanly and not self._thread.is_alive()
+
+    def tracker(self, court_id: int) -> MatchTracker[Token]:
+        tracker = self._trackers.get(court_id)
+        if tracker is None:
+            tracker = self._trackers[court_id] = MatchTracker()
+        return tracker
+
+    def restore_court(self, court_id: int, tracker: MatchTracker[Token], match_id: int) -> None:
+        """Before start: the rebuilt tracker of a court and the row of its current match."""
+        self._trackers[court_id] = tracker
+        if tracker.current is not None:
+            self.matches.adopt(court_id, tracker.current.key, match_id)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """For tests and benchmarks: wait until the queue is empty and nothing is unflushed."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.source.empty() and self._idle.is_set():
+                return True
+            time.sleep(0.01)
+        return False
+
+    # --- the loop -------------------------------------------------------------------------------
+    def _run(self) -> None:
+        last_tick = time.monotonic()
+        while True:
+            stopping = self._stop.is_set()
+            timeout = self._time_to_flush()
+            try:
+                item = self.source.get(timeout=0 if stopping else timeout)
+            except queue.Empty:
+                item = None
+            if item is not None:
+                self._idle.clear()
+                self._take(item)
+            elif stopping:
+                break
+            now = time.monotonic()
+            if now - last_tick >= 0.25:
+                last_tick = now
+                self._release_timed_out()
+                self.counters.sample()
+            if self._due():
+                self._flush_with_retry()
+            if item is None and not self._rows:
+                self._idle.set()
+        # Shutting down: whatever trackers still hold is placed and committed.
+        for court_id, tracker in self._trackers.items():
+            self._place(court_id, tracker.close())
+        self._stopped_cleanly = self._flush_with_retry(deadline=time.monotonic() + 10)
+        self.counters.sample()
+        self._idle.set()
+
+    def _time_to_flush(self) -> float:
+        if self._first_row_at is None:
+            return 0.25
+        return max(0.0, self._first_row_at + self.config.flush_interval - time.monotonic())
+
+    def _due(self) -> bool:
+        if not self._rows:
+            return False
+        if len(self._rows) >= int(self._batch_size):
+            return True
+        assert self._first_row_at is not None
+        return time.monotonic() - self._first_row_at >= self.config.flush_interval
+
+    def _take(self, item: QueueItem) -> None:
+        if isinstance(item, CatchUp):
+            chunk: list[Datagram] = []
+            for datagram in self.journal.read_from(item.first_seq, item.last_seq):
+                chunk.append(datagram)
+                if len(chunk) >= self.config.catch_up_chunk:
+                    self._ingest(chunk)
+                    chunk = []
+                    self._flush_with_retry()
+            self._ingest(chunk)
+        else:
+            self._ingest(item)
+
+    # --- parsing and placing ---------------------------------------------------------------
+    def _ingest(self, datagrams: list[Datagram]) -> None:
+        courts = self.courts.snapshot()
+        for datagram in datagrams:
+            if datagram.seq in self._skip:
+                self._skip.discard(datagram.seq)
+                continue
+            court = courts.get(datagram.court_id)
+            foreign = court is not None and court.is_foreign(datagram.source_host)
+            at = datagram.received_ns / 1e9
+            for line in parse_datagram(datagram.data):
+                token = (datagram, line)
+                if court is None or foreign:
+                    self._add_row(token, None, court, foreign)  # not this court's match
+                    continue
+                key = (datagram.seq, line.index)
+                self._outstanding.add(key)
+                placed = self.tracker(datagram.court_id).feed(line.message, at, token)
+                self._place(datagram.court_id, placed)
+            self._last_seq = datagram.seq
+        if self._rows and self._first_row_at is None:
+            self._first_row_at = time.monotonic()
+
+    def _place(self, court_id: int, placed: list[tuple[Token, MatchState | None]]) -> None:
+        if not placed:
+            return
+        court = self.courts.snapshot().get(court_id)
+        for token, state in placed:
+            datagram, line = token
+            self._outstanding.discard((datagram.seq, line.index))
+            self._add_row(token, state, court, False)
+        # A new match replaced the previous one: its row gets its final status (abandoned…).
+        tracker = self._trackers[court_id]
+        closed_at = placed[-1][0][0].received_ns / 1e9
+        for state in tracker.drain_closed():
+            self._touched[(court_id, state.key)] = (state, closed_at)
+        if self._first_row_at is None:
+            self._first_row_at = time.monotonic()
+
+    def _release_timed_out(self) -> None:
+        at = self._now()
+        for court_id, tracker in self._trackers.items():
+            if tracker.pending:
+                self._place(court_id, tracker.flush(at))
+
+    def _add_row(self, token: Token, state: Any, court: CourtInfo | None, foreign: bool) -> None:
+        datagram, line = token
+        message = line.message
+        code, side, value, details = event_fields(message)
+        error = message.reason if isinstance(message, Unknown | Malformed) else None
+        status = "unknown" if isinstance(message, Unknown) else "ok"
+        if isinstance(message, Malformed):
+            status = "malformed"
+        tournament_id = court.tournament_id if court is not None else None
+        day_id = court.day_id if court is not None else None
+        row: dict[str, Any] = {
+            "seq": datagram.seq,
+            "sub_index": line.index,
+            "received_at": datagram.received_ns / 1e9,
+            "monotonic_ns": datagram.monotonic_ns,
+            "court_id": datagram.court_id if court is not None else None,
+            "source": f"{datagram.source_host}:{datagram.source_port}",
+            "local_port": datagram.local_port,
+            "tournament_id": tournament_id,
+            "tournament_day_id": day_id,
+            "match_id": None,
+            "round": None,
+            "clock": None,
+            "code": code,
+            "side": side,
+            "value": value,
+            "details": details,
+            "raw": datagram.data,
+            "text": line.text,
+            "parse_status": status,
+            "error": error,
+            "encoding_error": line.encoding_error,
+            "foreign": foreign,
+        }
+        match_number = None
+        if state is not None:
+            row["round"] = state.round or None
+            row["clock"] = state.clock_text
+            match_number = state.match_number
+            self._refs.append((row, datagram.court_id, state.key))
+            self._touched[(datagram.court_id, state.key)] = (state, row["received_at"])
+        self._rows.append(row)
+        self._feed.append(
+            FeedEvent(
+                datagram.seq,
+                line.index,
+                datagram.received_ns,
+                datagram.court_id,
+                match_number,
+                row["round"],
+                row["clock"],
+                code,
+                side,
+                value,
+                line.text,
+                status,
+                error,
+                foreign,
+            )
+        )
+
+    # --- committing -------------------------------------------------------------------------------
+    def _checkpoint(self) -> int:
+        if self._outstanding:
+            return min(seq for seq, _ in self._outstanding) - 1
+        return self._last_seq
+
+    def _flush_with_retry(self, deadline: float | None = None) -> bool:
+        if not self._rows and self._checkpoint() == self.counters.committed_seq:
+            self._first_row_at = None
+            return True
+        delay = self.config.retry_initial
+        while True:
+            try:
+                self._flush()
+                if self.counters.error is not None:
+                    log.info("database writes resumed")
+                self.counters.error = None
+                return True
+            except DBAPIError as exc:
+                self.counters.retries += 1
+                message = str(exc.orig) if exc.orig is not None else str(exc)
+                if is_locked_error(exc):
+                    self.counters.error = f"database busy, retrying: {message}"
+                else:
+                    self.counters.failed_writes += 1
+                    self.counters.error = (
+                        f"cannot write to the database ({message}); "
+                        "recording continues into the journal"
+                    )
+                log.warning("commit failed (%s); retry in %.2f s", message, delay)
+            if deadline is not None and time.monotonic() + delay > deadline:
+                return False
+            if self._stop.is_set() and deadline is None:
+                deadline = time.monotonic() + 10
+            time.sleep(delay)
+            delay = min(delay * 2, self.config.retry_max)
+
+    def _flush(self) -> None:
+        rows, refs, touched = self._rows, self._refs, self._touched
+        checkpoint = self._checkpoint()
+        started = time.perf_counter()
+        with self.engine.begin() as conn:
+            ids = self.matches.write(conn, touched, self.courts.snapshot())
+            for row, court_id, key in refs:
+                row["match_id"] = ids[(court_id, key)]
+            if rows:
+                conn.execute(insert(Event).prefix_with("OR IGNORE"), rows)
+            conn.execute(
+                update(IngestCheckpoint).where(IngestCheckpoint.id == 1).values(last_seq=checkpoint)
+            )
+        elapsed = time.perf_counter() - started
+        self.matches.committed()
+        committed_ns = time.time_ns()
+        feed = self._feed
+        self._rows, self._refs, self._touched, self._feed = [], [], {}, []
+        self._first_row_at = None
+        self._count(rows, feed, elapsed, committed_ns, checkpoint)
+        self._adapt(elapsed)
+        matches = {court: state for (court, _key), (state, _at) in touched.items()}
+        days = {(row["tournament_id"], row["tournament_day_id"]) for row in rows}
+        self.distributor.publish(
+            CommittedBatch(
+                tuple(feed),
+                matches,
+                tuple(ids[key] for key in touched),
+                tuple(days),
+                elapsed,
+            )
+        )
+
+    def _count(
+        self,
+        rows: list[dict[str, Any]],
+        feed: list[FeedEvent],
+        elapsed: float,
+        committed_ns: int,
+        checkpoint: int,
+    ) -> None:
+        c = self.counters
+        with c.lock:
+            c.batches += 1
+            c.stored += len(rows)
+            c.committed_seq = checkpoint
+            c.commit_seconds.append(elapsed)
+            for event in feed:
+                c.court_events[event.court_id] += 1
+                if event.status == "ok":
+                    c.ok += 1
+                elif event.status == "unknown":
+                    c.unknown += 1
+                    c.unknown_codes[event.code or "(empty)"] += 1
+                    c.last_unknown.append(event.text[:200])
+                else:
+                    c.malformed += 1
+                    c.last_unknown.append(event.text[:200])
+                if event.foreign:
+                    c.foreign += 1
+            if feed:
+                # Latency of the newest and oldest rows of the batch bound all the others.
+                c.latency_seconds.append((committed_ns - feed[0].received_ns) / 1e9)
+                c.latency_seconds.append((committed_ns - feed[-1].received_ns) / 1e9)
+            c.encoding_errors += sum(1 for row in rows if row["encoding_error"])
+
+    def _adapt(self, elapsed: float) -> None:
+        config = self.config
+        if not config.adaptive:
+            return
+        depth = self.source.qsize()
+        capacity = self.source.maxsize or 1
+        if depth / capacity >= config.high_water:
+            self._batch_size = float(config.max_batch)  # backpressure: fewer, larger commits
+        elif elapsed > config.target_commit:
+            self._batch_size = max(config.min_batch, self._batch_size * 0.9)
+        else:
+            self._batch_size = min(config.max_batch, self._batch_size * 1.1)
+        self.counters.batch_size = int(self._batch_size)
+
+    # --- statistics -----------------------------------------------------------------------
+    def stats(self, received: int, journal_bytes: int, catch_up_ranges: int) -> IngestStats:
+        c = self.counters
+        with c.lock:
+            commits = [s * 1000 for s in c.commit_seconds]
+            latencies = [s * 1000 for s in c.latency_seconds]
+            rates = c.rates()
+            return IngestStats(
+                received=received,
+                stored=c.stored,
+                ok=c.ok,
+                unknown=c.unknown,
+                malformed=c.malformed,
+                encoding_errors=c.encoding_errors,
+                foreign=c.foreign,
+                unknown_codes=dict(c.unknown_codes),
+                last_unknown=tuple(c.last_unknown),
+                per_court=tuple(
+                    CourtCounters(court, count, rates.get(court, 0.0))
+                    for court, count in sorted(c.court_events.items())
+                ),
+                rate=sum(rates.values()),
+                queue_depth=self.source.qsize(),
+                queue_capacity=self.source.maxsize,
+                batch_size=int(self._batch_size),
+                batches=c.batches,
+                commit_ms_last=commits[-1] if commits else 0.0,
+                commit_ms_p50=percentile(commits, 0.5),
+                commit_ms_p99=percentile(commits, 0.99),
+                latency_ms_p50=percentile(latencies, 0.5),
+                latency_ms_p99=percentile(latencies, 0.99),
+                held=len(self._outstanding),
+                committed_seq=c.committed_seq,
+                journal_bytes=journal_bytes,
+                catch_up_ranges=catch_up_ranges,
+                retries=c.retries,
+                error=c.error,
+                failed_writes=c.failed_writes,
+            )
+
+
+def stored_seqs_after(engine: Engine, seq: int) -> set[int]:
+    """Sequence numbers already in the database past the checkpoint (recovery after a crash)."""
+    with engine.connect() as conn:
+        return set(conn.execute(select(Event.seq).where(Event.seq > seq)).scalars())
