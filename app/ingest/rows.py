@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -91,6 +92,8 @@ _FIELDS: dict[type, Callable[[Any], Fields]] = {
 }
 
 
+@functools.lru_cache(maxsize=8192)
 def event_fields(message: m.Message) -> Fields:
-    """(code, side, value, details) for the events table."""
+    """(code, side, value, details) for the events table. Memoised: the parser hands out the
+    same immutable message for a repeated line, and real traffic repeats itself."""
     return _FIELDS[type(message)](message)
