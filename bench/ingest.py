@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 COURTS = 4
-PROBE_RATES = (20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 85_000, 100_000, 120_000, 140_000)
+PROBE_RATES = (20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 85_000, 100_000, 120_000)
 
 
 @dataclass(frozen=True)
@@ -219,10 +219,10 @@ def best_rate(trials: list[Trial], seconds: float) -> int:
 
 
 def run(seconds: float = 30.0, probe: float = 4.0) -> dict[str, object]:
-    print("raw pipeline (socket thread -> queue -> sqlite3.executemany, no parsing)")
-    raw = sustained(raw_trial, seconds, probe)
     print("StrikeDesk (journal, listener, BatchWriter, parse + match tracking)")
     desk = sustained(strikedesk_trial, seconds, probe)
+    print("raw pipeline (socket thread -> queue -> sqlite3.executemany, no parsing)")
+    raw = sustained(raw_trial, seconds, probe)
     raw_rate, desk_rate = best_rate(raw, seconds), best_rate(desk, seconds)
     return {
         "seconds": seconds,

@@ -35,7 +35,10 @@ class FeedEvent(NamedTuple):
 class CommittedBatch:
     """Everything one writer transaction made durable."""
 
+    #: the newest events of the batch (at most writer.FEED_TAIL): what a live feed needs
     events: tuple[FeedEvent, ...]
+    #: how many events the batch committed in all
+    count: int
     #: court id -> latest MatchState of that court's current match (after this batch)
     matches: dict[int, Any]
     #: database ids of the matches whose rows this batch inserted or updated

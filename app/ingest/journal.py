@@ -88,15 +88,30 @@ def _decode_body(body: bytes) -> Datagram:
     )
 
 
+def _frames(data: bytes) -> Iterator[tuple[Datagram, int]]:
+    """Valid records of `data` with the offset just after each; stops at the first bad frame."""
+    offset = 0
+    size = len(data)
+    while size - offset >= _FRAME.size:
+        length, crc = _FRAME.unpack_from(data, offset)
+        body_start = offset + _FRAME.size
+        if length < _HEADER.size or body_start + length > size:
+            return
+        body = data[body_start : body_start + length]
+        if zlib.crc32(body) != crc:
+            return
+        offset = body_start + length
+        yield _decode_body(body), offset
+
+
 class _Scan(NamedTuple):
     records: list[Datagram]
     good_bytes: int
     reason: str | None
 
 
-def _scan(data: bytes) -> _Scan:
+def _scan(data: bytes, offset: int = 0) -> _Scan:
     records: list[Datagram] = []
-    offset = 0
     size = len(data)
     while offset < size:
         if size - offset < _FRAME.size:
@@ -126,6 +141,8 @@ class Journal:
         self._lock = threading.Lock()  # rotation vs. pruning
         self.last_seq = 0
         self.recovery: RecoveryReport | None = None
+        # (segment, byte offset, next seq) just after the last record read_from returned
+        self._resume: tuple[Path, int, int] | None = None
 
     # --- opening and recovery ------------------------------------------------------------
     @classmethod
@@ -198,7 +215,11 @@ class Journal:
 
     # --- reading and pruning -----------------------------------------------------------------
     def read_from(self, first_seq: int, last_seq: int | None = None) -> Iterator[Datagram]:
-        """Records with first_seq <= seq (<= last_seq), in order."""
+        """Records with first_seq <= seq (<= last_seq), in order.
+
+        The writer reads consecutive ranges while it catches up; the position where the last
+        read ended is remembered so a range is not found again by scanning from the start.
+        """
         segments = self.segments()
         starts = [int(path.stem) for path in segments]
         for index, path in enumerate(segments):
@@ -207,15 +228,22 @@ class Journal:
                 continue
             if last_seq is not None and starts[index] > last_seq:
                 break
+            offset = 0
+            resume = self._resume
+            if resume is not None and resume[0] == path and resume[2] <= first_seq:
+                offset = resume[1]
             try:
-                data = path.read_bytes()
+                with path.open("rb") as handle:
+                    handle.seek(offset)
+                    data = handle.read()
             except FileNotFoundError:  # pruned meanwhile: its records were committed
                 continue
-            for record in _scan(data).records:
+            for record, end in _frames(data):
                 if record.seq < first_seq:
                     continue
                 if last_seq is not None and record.seq > last_seq:
                     return
+                self._resume = (path, offset + end, record.seq + 1)
                 yield record
 
     def prune(self, committed_seq: int) -> int:

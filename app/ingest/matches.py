@@ -7,10 +7,11 @@ commits, so a retried batch never points at a row that was rolled back.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select
 
 from app.ingest.courts import CourtInfo
 from app.match.state import MatchState, MatchStatus
@@ -23,6 +24,30 @@ MatchKey = tuple[int, int]  # court id, tracker key
 
 def _moment(epoch_seconds: float) -> datetime:
     return datetime.fromtimestamp(epoch_seconds, UTC)
+
+
+_JSON_COLUMNS = frozenset({"rounds", "warnings"})
+
+
+def _update_match(conn: Connection, match_id: int, values: dict[str, Any]) -> None:
+    """UPDATE straight through the driver: touched matches are updated in every batch, and
+    building the statement in SQLAlchemy cost more than the rest of a commit."""
+    columns = sorted(values)
+    sql = f"UPDATE matches SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
+    params: list[Any] = []
+    for column in columns:
+        value = values[column]
+        if column in _JSON_COLUMNS:
+            value = json.dumps(value, ensure_ascii=False)
+        elif isinstance(value, datetime):
+            value = value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        params.append(value)
+    params.append(match_id)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+    finally:
+        cursor.close()
 
 
 class MatchRows:
@@ -77,7 +102,7 @@ class MatchRows:
                 match_id = int(inserted[0])
                 self._new_ids[key] = match_id
             else:
-                conn.execute(update(Match).where(Match.id == match_id).values(**values))
+                _update_match(conn, match_id, values)
             ids[key] = match_id
         return ids
 

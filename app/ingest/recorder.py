@@ -28,7 +28,8 @@ from app.store.models import Court, Event, IngestCheckpoint, Match
 
 log = logging.getLogger(__name__)
 
-QUEUE_CAPACITY = 2048  # hand-off items (bursts of datagrams), not single datagrams
+QUEUE_CAPACITY = 2048
+CHECKPOINT_SECONDS = 1.0  # hand-off items (bursts of datagrams), not single datagrams
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,20 @@ class Recorder:
         self._latest: dict[int, object] = {}  # court id -> latest MatchState
         self._lock = threading.Lock()
         self._prune_every = 0
+        self._checkpointer_stop = threading.Event()
+        self._checkpointer = threading.Thread(
+            target=self._checkpoint_wal, name="strikedesk-checkpointer", daemon=True
+        )
+
+    def _checkpoint_wal(self) -> None:
+        """Fold the WAL into the database file every second, beside the committer (which has
+        auto-checkpoints off), so the WAL stays small without stalling commits."""
+        while not self._checkpointer_stop.wait(CHECKPOINT_SECONDS):
+            try:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            except Exception as exc:  # a busy database: next second
+                log.debug("WAL checkpoint skipped: %s", exc)
 
     # --- lifecycle ----------------------------------------------------------------------------
     def start(self) -> StartReport:
@@ -148,6 +163,7 @@ class Recorder:
             log.info("journal: %d datagrams after the checkpoint go to the database", replayed)
             self.queue.put(CatchUp(committed + 1, journal.last_seq))
         writer.start(committed)
+        self._checkpointer.start()
         self.listener = UdpListener(journal, self.queue)
         self.listener.start()
         return StartReport(journal.recovery, replayed, committed)
@@ -158,6 +174,9 @@ class Recorder:
         clean = True
         if self.writer is not None:
             clean = self.writer.stop(timeout)
+        if self._checkpointer.is_alive():
+            self._checkpointer_stop.set()
+            self._checkpointer.join(timeout=10)
         if self.journal is not None:
             if clean and self.writer is not None:
                 self.journal.prune(self.writer.counters.committed_seq)

@@ -11,9 +11,10 @@ import enum
 import functools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.protocol import messages as m
+from app.protocol.parser import parse_datagram
 
 Fields = tuple[str, int | None, int | None, str | None]  # code, side, value, details JSON
 
@@ -92,8 +93,64 @@ _FIELDS: dict[type, Callable[[Any], Fields]] = {
 }
 
 
-@functools.lru_cache(maxsize=8192)
 def event_fields(message: m.Message) -> Fields:
-    """(code, side, value, details) for the events table. Memoised: the parser hands out the
-    same immutable message for a repeated line, and real traffic repeats itself."""
+    """(code, side, value, details) for the events table."""
     return _FIELDS[type(message)](message)
+
+
+class DecodedLine(NamedTuple):
+    """One message of a datagram with everything its event row needs."""
+
+    sub_index: int
+    text: str
+    message: m.Message
+    encoding_error: bool
+    code: str
+    side: int | None
+    value: int | None
+    details: str | None
+    status: str  # ok | unknown | malformed
+    error: str | None
+
+
+#: Datagrams up to this size are memoised whole (every real one is; the largest is ~110 bytes).
+CACHED_DATAGRAM_BYTES = 512
+
+
+def _decode(data: bytes) -> tuple[DecodedLine, ...]:
+    lines = []
+    for line in parse_datagram(data):
+        message = line.message
+        code, side, value, details = event_fields(message)
+        if isinstance(message, m.Unknown):
+            status, error = "unknown", message.reason
+        elif isinstance(message, m.Malformed):
+            status, error = "malformed", message.reason
+        else:
+            status, error = "ok", None
+        lines.append(
+            DecodedLine(
+                line.index,
+                line.text,
+                message,
+                line.encoding_error,
+                code,
+                side,
+                value,
+                details,
+                status,
+                error,
+            )
+        )
+    return tuple(lines)
+
+
+_decode_cached = functools.lru_cache(maxsize=16384)(_decode)
+
+
+def decode_datagram(data: bytes) -> tuple[DecodedLine, ...]:
+    """Parse a datagram and derive its row columns. Real traffic repeats itself (every clock
+    tick, every load burst), parsing is pure and messages are frozen, so results are shared."""
+    if len(data) <= CACHED_DATAGRAM_BYTES:
+        return _decode_cached(data)
+    return _decode(data)

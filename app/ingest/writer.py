@@ -18,11 +18,12 @@ import logging
 import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import DBAPIError
 
 from app.ingest.courts import CourtDirectory, CourtInfo
@@ -30,18 +31,20 @@ from app.ingest.feed import CommittedBatch, Distributor, FeedEvent
 from app.ingest.journal import Datagram, Journal
 from app.ingest.listener import CatchUp, QueueItem
 from app.ingest.matches import MatchRows
-from app.ingest.rows import event_fields
+from app.ingest.rows import DecodedLine, decode_datagram
 from app.ingest.stats import CourtCounters, IngestCounters, IngestStats, percentile
 from app.match.state import MatchState
 from app.match.tracker import MatchTracker
-from app.protocol import ParsedLine, parse_datagram
-from app.protocol.messages import Malformed, Unknown
 from app.store.engine import immediate, is_locked_error
 from app.store.models import Event, IngestCheckpoint
 
 log = logging.getLogger(__name__)
 
-Token = tuple[Datagram, ParsedLine]
+Token = tuple[Datagram, DecodedLine]
+#: Committed events handed to subscribers as FeedEvents per batch: the newest ones only, which
+#: is all a live feed shows (building one per event would cost as much as parsing it).
+FEED_TAIL = 1000
+YIELD_EVERY = 8
 
 #: Columns of an event row, in the order the writer builds them.
 EVENT_COLUMNS = (
@@ -72,8 +75,16 @@ _TOURNAMENT_ID = EVENT_COLUMNS.index("tournament_id")
 _DAY_ID = EVENT_COLUMNS.index("tournament_day_id")
 _MATCH_ID = EVENT_COLUMNS.index("match_id")
 _ENCODING_ERROR = EVENT_COLUMNS.index("encoding_error")
+_STATUS = EVENT_COLUMNS.index("parse_status")
+_COURT_ID = EVENT_COLUMNS.index("court_id")
+_FOREIGN = EVENT_COLUMNS.index("foreign")
+_CODE = EVENT_COLUMNS.index("code")
+_TEXT = EVENT_COLUMNS.index("text")
+_RECEIVED_AT = EVENT_COLUMNS.index("received_at")
 # Quoted names: `foreign` is an SQL keyword. OR IGNORE: a journal replay after a crash may
 # offer rows that are already stored.
+#: 22 columns x 900 rows stays under SQLite's 32,766 bound parameters per statement.
+ROWS_PER_STATEMENT = 900
 _QUOTED = ", ".join(f'"{column}"' for column in EVENT_COLUMNS)
 INSERT_EVENTS = (
     f"INSERT OR IGNORE INTO events ({_QUOTED}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
@@ -87,7 +98,7 @@ class _Batch:
     rows: list[list[Any]]
     refs: list[tuple[list[Any], int, int]]  # row, court id, match key: match_id to fill in
     touched: dict[tuple[int, int], tuple[MatchState, float]]
-    feed: list[FeedEvent]
+    match_numbers: list[str | None]
     checkpoint: int
 
 
@@ -131,7 +142,7 @@ class BatchWriter:
         self._now = now
         self._trackers: dict[int, MatchTracker[Token]] = {}
         self._rows: list[list[Any]] = []
-        self._feed: list[FeedEvent] = []
+        self._numbers: list[str | None] = []  # match number of each row, for the live feed
         self._refs: list[tuple[list[Any], int, int]] = []  # row, court, match key
         self._touched: dict[tuple[int, int], tuple[MatchState, float]] = {}
         self._outstanding: set[tuple[int, int]] = set()
@@ -149,6 +160,7 @@ class BatchWriter:
         self._idle = threading.Event()
         self._committing = threading.Event()
         self._sealed_seq = 0
+        self._conn: Connection | None = None
         self._stopped_cleanly = False
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -256,27 +268,30 @@ class BatchWriter:
     # --- parsing and placing ---------------------------------------------------------------
     def _ingest(self, datagrams: list[Datagram]) -> None:
         courts = self.courts.snapshot()
-        for datagram in datagrams:
+        for number, datagram in enumerate(datagrams):
+            if not number % YIELD_EVERY:
+                # Let the listener thread have the GIL: each of its recv calls gives it up and
+                # must win it back, and a kernel buffer that overflows meanwhile drops data.
+                time.sleep(0)
             if datagram.seq in self._skip:
                 self._skip.discard(datagram.seq)
                 continue
             court = courts.get(datagram.court_id)
             foreign = court is not None and court.is_foreign(datagram.source_host)
             at = datagram.received_ns / 1e9
-            for line in parse_datagram(datagram.data):
+            for line in decode_datagram(datagram.data):
                 token = (datagram, line)
                 if court is None or foreign:
                     self._add_row(token, None, court, foreign)  # not this court's match
                     continue
-                key = (datagram.seq, line.index)
-                self._outstanding.add(key)
                 try:
                     placed = self.tracker(datagram.court_id).feed(line.message, at, token)
                 except Exception:  # a bug in match tracking must not cost the event
                     log.exception("match tracking failed on %r", line.text[:200])
-                    self._outstanding.discard(key)
                     self._add_row(token, None, court, foreign)
                     continue
+                if not placed or placed[-1][0] is not token:
+                    self._outstanding.add((datagram.seq, line.sub_index))  # held by the tracker
                 self._place(datagram.court_id, placed)
             self._last_seq = datagram.seq
         if self._rows and self._first_row_at is None:
@@ -286,9 +301,10 @@ class BatchWriter:
         if not placed:
             return
         court = self.courts.snapshot().get(court_id)
+        outstanding = self._outstanding
         for token, state in placed:
-            datagram, line = token
-            self._outstanding.discard((datagram.seq, line.index))
+            if outstanding:
+                outstanding.discard((token[0].seq, token[1].sub_index))
             self._add_row(token, state, court, False)
         # A new match replaced the previous one: its row gets its final status (abandoned…).
         tracker = self._trackers[court_id]
@@ -306,24 +322,16 @@ class BatchWriter:
 
     def _add_row(self, token: Token, state: Any, court: CourtInfo | None, foreign: bool) -> None:
         datagram, line = token
-        message = line.message
-        code, side, value, details = event_fields(message)
-        if isinstance(message, Unknown):
-            status, error = "unknown", message.reason
-        elif isinstance(message, Malformed):
-            status, error = "malformed", message.reason
-        else:
-            status, error = "ok", None
         received_at = datagram.received_ns / 1e9
         round_number = clock = match_number = None
         if state is not None:
             round_number = state.round or None
             clock = state.clock_text
             match_number = state.match_number
-        # A list in EVENT_COLUMNS order: handed to executemany as is (match_id set at flush).
+        # A list in EVENT_COLUMNS order: handed to executemany as is (match_id set at commit).
         row: list[Any] = [
             datagram.seq,
-            line.index,
+            line.sub_index,
             received_at,
             datagram.monotonic_ns,
             datagram.court_id if court is not None else None,
@@ -334,14 +342,14 @@ class BatchWriter:
             None,
             round_number,
             clock,
-            code,
-            side,
-            value,
-            details,
+            line.code,
+            line.side,
+            line.value,
+            line.details,
             datagram.data,
             line.text,
-            status,
-            error,
+            line.status,
+            line.error,
             line.encoding_error,
             foreign,
         ]
@@ -349,24 +357,7 @@ class BatchWriter:
             self._refs.append((row, datagram.court_id, state.key))
             self._touched[(datagram.court_id, state.key)] = (state, received_at)
         self._rows.append(row)
-        self._feed.append(
-            FeedEvent(
-                datagram.seq,
-                line.index,
-                datagram.received_ns,
-                datagram.court_id,
-                match_number,
-                round_number,
-                clock,
-                code,
-                side,
-                value,
-                line.text,
-                status,
-                error,
-                foreign,
-            )
-        )
+        self._numbers.append(match_number)
 
     # --- committing -------------------------------------------------------------------------------
     def _checkpoint(self) -> int:
@@ -379,8 +370,8 @@ class BatchWriter:
         checkpoint = self._checkpoint()
         if not self._rows and not self._touched and checkpoint == self._sealed_seq:
             return
-        batch = _Batch(self._rows, self._refs, self._touched, self._feed, checkpoint)
-        self._rows, self._refs, self._touched, self._feed = [], [], {}, []
+        batch = _Batch(self._rows, self._refs, self._touched, self._numbers, checkpoint)
+        self._rows, self._refs, self._touched, self._numbers = [], [], {}, []
         self._first_row_at = None
         self._sealed_seq = checkpoint
         self._sealed.put(batch)
@@ -396,8 +387,30 @@ class BatchWriter:
                 clean = self._commit_with_retry(batch) and clean
             finally:
                 self._committing.clear()
+        self._release_connection()
         self._stopped_cleanly = clean
         self.counters.sample()
+
+    def _connection(self) -> Connection:
+        """The committer keeps one connection: no pool round trip or ping per batch, and it
+        never runs WAL checkpoints itself (the recorder's checkpointer thread does, beside it;
+        an auto-checkpoint inside a commit stalled it for ~0.5 s now and then)."""
+        if self._conn is None:
+            self._conn = self.engine.connect()
+            self._conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
+            self._conn.commit()  # end the transaction SQLAlchemy began for the PRAGMA
+        return self._conn
+
+    def _release_connection(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.rollback()
+                self._conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 1000")
+                self._conn.commit()
+                self._conn.close()
+            except Exception:
+                log.debug("closing the committer's connection failed", exc_info=True)
+            self._conn = None
 
     def _commit_with_retry(self, batch: _Batch) -> bool:
         delay = self.config.retry_initial
@@ -411,6 +424,8 @@ class BatchWriter:
                 return True
             except Exception as exc:  # whatever it is, the rows wait and the thread lives on
                 self.counters.retries += 1
+                if not is_locked_error(exc):
+                    self._release_connection()  # start the next attempt on a fresh one
                 if isinstance(exc, DBAPIError) and exc.orig is not None:
                     message = str(exc.orig)
                 else:
@@ -435,14 +450,12 @@ class BatchWriter:
     def _commit(self, batch: _Batch) -> None:
         rows, touched = batch.rows, batch.touched
         started = time.perf_counter()
-        with self.engine.begin() as conn:
+        conn = self._connection()
+        with conn.begin():
             ids = self.matches.write(conn, touched, self.courts.snapshot())
             for row, court_id, key in batch.refs:
                 row[_MATCH_ID] = ids[(court_id, key)]
-            if rows:
-                # Straight to executemany: SQLAlchemy's per-row parameter processing would
-                # cost more than the insert itself at 50,000 rows/s.
-                conn.exec_driver_sql(INSERT_EVENTS, [tuple(row) for row in rows])
+            insert_events(conn, rows)
             conn.execute(
                 update(IngestCheckpoint)
                 .where(IngestCheckpoint.id == 1)
@@ -451,13 +464,14 @@ class BatchWriter:
         elapsed = time.perf_counter() - started
         self.matches.committed()
         committed_ns = time.time_ns()
-        self._count(rows, batch.feed, elapsed, committed_ns, batch.checkpoint)
+        self._count(rows, elapsed, committed_ns, batch.checkpoint)
         self._adapt(elapsed)
         matches = {court: state for (court, _key), (state, _at) in touched.items()}
         days = {(row[_TOURNAMENT_ID], row[_DAY_ID]) for row in rows}
         self.distributor.publish(
             CommittedBatch(
-                tuple(batch.feed),
+                _feed_events(rows[-FEED_TAIL:], batch.match_numbers[-FEED_TAIL:]),
+                len(rows),
                 matches,
                 tuple(ids[key] for key in touched),
                 tuple(days),
@@ -466,37 +480,38 @@ class BatchWriter:
         )
 
     def _count(
-        self,
-        rows: list[list[Any]],
-        feed: list[FeedEvent],
-        elapsed: float,
-        committed_ns: int,
-        checkpoint: int,
+        self, rows: list[list[Any]], elapsed: float, committed_ns: int, checkpoint: int
     ) -> None:
         c = self.counters
+        flagged = [row for row in rows if row[_STATUS] != "ok" or row[_ENCODING_ERROR]]
+        courts = Counter(row[_COURT_ID] for row in rows)
+        foreign = sum(1 for row in rows if row[_FOREIGN])
         with c.lock:
             c.batches += 1
             c.stored += len(rows)
             c.committed_seq = checkpoint
             c.commit_seconds.append(elapsed)
-            for event in feed:
-                c.court_events[event.court_id] += 1
-                if event.status == "ok":
-                    c.ok += 1
-                elif event.status == "unknown":
+            c.court_events.update(courts)
+            c.foreign += foreign
+            bad = 0
+            for row in flagged:
+                if row[_ENCODING_ERROR]:
+                    c.encoding_errors += 1
+                status = row[_STATUS]
+                if status == "ok":
+                    continue
+                bad += 1
+                if status == "unknown":
                     c.unknown += 1
-                    c.unknown_codes[event.code or "(empty)"] += 1
-                    c.last_unknown.append(event.text[:200])
+                    c.unknown_codes[row[_CODE] or "(empty)"] += 1
                 else:
                     c.malformed += 1
-                    c.last_unknown.append(event.text[:200])
-                if event.foreign:
-                    c.foreign += 1
-            if feed:
-                # Latency of the newest and oldest rows of the batch bound all the others.
-                c.latency_seconds.append((committed_ns - feed[0].received_ns) / 1e9)
-                c.latency_seconds.append((committed_ns - feed[-1].received_ns) / 1e9)
-            c.encoding_errors += sum(1 for row in rows if row[_ENCODING_ERROR])
+                c.last_unknown.append(row[_TEXT][:200])
+            c.ok += len(rows) - bad
+            if rows:
+                # Latency of the oldest and newest rows of the batch bound all the others.
+                c.latency_seconds.append(committed_ns / 1e9 - rows[0][_RECEIVED_AT])
+                c.latency_seconds.append(committed_ns / 1e9 - rows[-1][_RECEIVED_AT])
 
     def _adapt(self, elapsed: float) -> None:
         config = self.config
@@ -504,7 +519,8 @@ class BatchWriter:
             return
         depth = self.source.qsize()
         capacity = self.source.maxsize or 1
-        if depth / capacity >= config.high_water:
+        # Behind: the hand-off queue is filling, or the writer already waits for the committer.
+        if depth / capacity >= config.high_water or self._sealed.full():
             self._batch_size = float(config.max_batch)  # backpressure: fewer, larger commits
         elif elapsed > config.target_commit:
             self._batch_size = max(config.min_batch, self._batch_size * 0.9)
@@ -551,6 +567,56 @@ class BatchWriter:
                 error=c.error,
                 failed_writes=c.failed_writes,
             )
+
+
+def _insert_sql(rows: int) -> str:
+    values = "(" + ", ".join("?" * len(EVENT_COLUMNS)) + ")"
+    return INSERT_EVENTS.rsplit(" VALUES ", 1)[0] + " VALUES " + ", ".join([values] * rows)
+
+
+_INSERT_SQL_CACHE: dict[int, str] = {}
+
+
+def insert_events(conn: Connection, rows: list[list[Any]]) -> None:
+    """Insert rows with multi-row INSERT statements of up to ROWS_PER_STATEMENT rows.
+
+    Not executemany: sqlite3 releases the GIL around every row's step, and with the writer
+    thread busy each re-acquisition waits up to a switch interval; one statement per chunk
+    waits once. Parameters go straight to the driver: SQLAlchemy's per-row processing would
+    cost more than the insert itself at 50,000 rows/s.
+    """
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start : start + ROWS_PER_STATEMENT]
+            sql = _INSERT_SQL_CACHE.get(len(chunk))
+            if sql is None:
+                sql = _INSERT_SQL_CACHE[len(chunk)] = _insert_sql(len(chunk))
+            cursor.execute(sql, [value for row in chunk for value in row])
+    finally:
+        cursor.close()
+
+
+def _feed_events(rows: list[list[Any]], numbers: list[str | None]) -> tuple[FeedEvent, ...]:
+    return tuple(
+        FeedEvent(
+            row[0],
+            row[1],
+            int(row[_RECEIVED_AT] * 1e9),
+            row[_COURT_ID] or 0,
+            number,
+            row[10],
+            row[11],
+            row[_CODE],
+            row[13],
+            row[14],
+            row[_TEXT],
+            row[_STATUS],
+            row[19],
+            bool(row[_FOREIGN]),
+        )
+        for row, number in zip(rows, numbers, strict=True)
+    )
 
 
 def stored_seqs_after(engine: Engine, seq: int) -> set[int]:
