@@ -40,7 +40,7 @@ def _update_match(conn: Connection, match_id: int, values: dict[str, Any]) -> No
         if column in _JSON_COLUMNS:
             value = json.dumps(value, ensure_ascii=False)
         elif isinstance(value, datetime):
-            value = value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+            value = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy format
         params.append(value)
     params.append(match_id)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
