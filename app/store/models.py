@@ -25,6 +25,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# One definition each: the statuses the pure layers produce are the ones stored.
+from app.match.state import MatchStatus
+from app.protocol.messages import ParseStatus
+
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -50,30 +54,10 @@ class DayStatus(enum.StrEnum):
     COMPLETED = "completed"
 
 
-class MatchStatus(enum.StrEnum):
-    LOADED = "loaded"
-    RUNNING = "running"
-    FINISHED = "finished"
-    ABANDONED = "abandoned"
-
-
 class Winner(enum.StrEnum):
     BLUE = "blue"
     RED = "red"
     TIE = "tie"
-
-
-class ParseStatus(enum.StrEnum):
-    OK = "ok"
-    UNKNOWN = "unknown"
-    MALFORMED = "malformed"
-
-
-class Side(enum.IntEnum):
-    """`events.side`: the athlete a message is about."""
-
-    BLUE = 1
-    RED = 2
 
 
 def epoch_to_utc(seconds: float) -> datetime:
@@ -286,7 +270,7 @@ class Event(Base):
     round: Mapped[int | None]
     clock: Mapped[str | None] = mapped_column(sa.String(16))
     code: Mapped[str] = mapped_column(sa.Text)  # wire code: "pt1", "clk", "" for empty
-    side: Mapped[int | None]  # Side: 1 blue, 2 red
+    side: Mapped[int | None]  # app.protocol.messages.Side: 1 blue, 2 red
     value: Mapped[int | None]
     details: Mapped[str | None] = mapped_column(sa.Text)  # JSON text of the parsed fields
     raw: Mapped[bytes] = mapped_column(sa.LargeBinary)  # the datagram exactly as received
