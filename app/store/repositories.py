@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.protocol.messages import ParseStatus
 from app.store.errors import ConflictError, NotFoundError, ValidationError
 from app.store.models import (
     Athlete,
@@ -30,7 +31,6 @@ from app.store.models import (
     Event,
     IngestCheckpoint,
     Match,
-    ParseStatus,
     Tournament,
     TournamentDay,
     TournamentStatus,
