@@ -14,7 +14,7 @@ import os
 import struct
 import threading
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -88,20 +88,24 @@ def _decode_body(body: bytes) -> Datagram:
     )
 
 
-def _frames(data: bytes) -> Iterator[tuple[Datagram, int]]:
-    """Valid records of `data` with the offset just after each; stops at the first bad frame."""
+def _frames(data: bytes) -> Generator[tuple[Datagram, int], None, str | None]:
+    """Valid records of `data` with the offset just after each. Stops at the first damaged
+    frame and returns why (None when the data ends cleanly)."""
     offset = 0
     size = len(data)
-    while size - offset >= _FRAME.size:
+    while offset < size:
+        if size - offset < _FRAME.size:
+            return "torn frame header"
         length, crc = _FRAME.unpack_from(data, offset)
         body_start = offset + _FRAME.size
         if length < _HEADER.size or body_start + length > size:
-            return
+            return "torn frame body"
         body = data[body_start : body_start + length]
         if zlib.crc32(body) != crc:
-            return
+            return "checksum mismatch"
         offset = body_start + length
         yield _decode_body(body), offset
+    return None
 
 
 class _Scan(NamedTuple):
@@ -110,22 +114,16 @@ class _Scan(NamedTuple):
     reason: str | None
 
 
-def _scan(data: bytes, offset: int = 0) -> _Scan:
+def _scan(data: bytes) -> _Scan:
     records: list[Datagram] = []
-    size = len(data)
-    while offset < size:
-        if size - offset < _FRAME.size:
-            return _Scan(records, offset, "torn frame header")
-        length, crc = _FRAME.unpack_from(data, offset)
-        body_start = offset + _FRAME.size
-        if length < _HEADER.size or body_start + length > size:
-            return _Scan(records, offset, "torn frame body")
-        body = data[body_start : body_start + length]
-        if zlib.crc32(body) != crc:
-            return _Scan(records, offset, "checksum mismatch")
-        records.append(_decode_body(body))
-        offset = body_start + length
-    return _Scan(records, offset, None)
+    good = 0
+    frames = _frames(data)
+    while True:
+        try:
+            record, good = next(frames)
+        except StopIteration as stop:
+            return _Scan(records, good, stop.value)
+        records.append(record)
 
 
 class Journal:
@@ -201,12 +199,6 @@ class Journal:
                 view = view[written:]
             self._segment_size += len(payload)
             self.last_seq = datagrams[-1].seq
-
-    def sync(self) -> None:
-        """fsync the active segment (the OS cache already survives a killed process)."""
-        with self._lock:
-            if self._fd is not None:
-                os.fsync(self._fd)
 
     def close(self) -> None:
         if self._fd is not None:

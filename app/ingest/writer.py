@@ -14,6 +14,7 @@ dropped. The batch size adapts toward a target commit time (x1.1 / x0.9 per batc
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -81,14 +82,13 @@ _FOREIGN = EVENT_COLUMNS.index("foreign")
 _CODE = EVENT_COLUMNS.index("code")
 _TEXT = EVENT_COLUMNS.index("text")
 _RECEIVED_AT = EVENT_COLUMNS.index("received_at")
-# Quoted names: `foreign` is an SQL keyword. OR IGNORE: a journal replay after a crash may
-# offer rows that are already stored.
 #: 22 columns x 900 rows stays under SQLite's 32,766 bound parameters per statement.
 ROWS_PER_STATEMENT = 900
+# Quoted names: `foreign` is an SQL keyword. OR IGNORE: a journal replay after a crash may
+# offer rows that are already stored.
 _QUOTED = ", ".join(f'"{column}"' for column in EVENT_COLUMNS)
-INSERT_EVENTS = (
-    f"INSERT OR IGNORE INTO events ({_QUOTED}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
-)
+_INSERT_PREFIX = f"INSERT OR IGNORE INTO events ({_QUOTED}) VALUES "
+_ROW_PLACEHOLDERS = "(" + ", ".join("?" * len(EVENT_COLUMNS)) + ")"
 
 
 @dataclass(frozen=True, slots=True)
@@ -569,12 +569,9 @@ class BatchWriter:
             )
 
 
+@functools.lru_cache(maxsize=64)
 def _insert_sql(rows: int) -> str:
-    values = "(" + ", ".join("?" * len(EVENT_COLUMNS)) + ")"
-    return INSERT_EVENTS.rsplit(" VALUES ", 1)[0] + " VALUES " + ", ".join([values] * rows)
-
-
-_INSERT_SQL_CACHE: dict[int, str] = {}
+    return _INSERT_PREFIX + ", ".join([_ROW_PLACEHOLDERS] * rows)
 
 
 def insert_events(conn: Connection, rows: list[list[Any]]) -> None:
@@ -589,10 +586,7 @@ def insert_events(conn: Connection, rows: list[list[Any]]) -> None:
     try:
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
             chunk = rows[start : start + ROWS_PER_STATEMENT]
-            sql = _INSERT_SQL_CACHE.get(len(chunk))
-            if sql is None:
-                sql = _INSERT_SQL_CACHE[len(chunk)] = _insert_sql(len(chunk))
-            cursor.execute(sql, [value for row in chunk for value in row])
+            cursor.execute(_insert_sql(len(chunk)), [value for row in chunk for value in row])
     finally:
         cursor.close()
 

@@ -16,14 +16,14 @@ def schedule(
     """(delay_seconds, datagram) pairs keeping the capture's timing; idle gaps longer than
     `max_gap` are shortened to it (long captures hold minutes of nothing)."""
     previous: int | None = None
-    for line in lines:
-        if line.offset_ms is None:
-            delay = DEFAULT_TXT_GAP if previous is not None else 0.0
+    for index, line in enumerate(lines):
+        if index == 0:
+            delay = 0.0
+        elif line.offset_ms is None or previous is None:
+            delay = DEFAULT_TXT_GAP
         else:
-            delay = 0.0 if previous is None else max(0, line.offset_ms - previous) / 1000
-            previous = line.offset_ms
-        if previous is None:
-            previous = 0
+            delay = max(0, line.offset_ms - previous) / 1000
+        previous = line.offset_ms
         if max_gap is not None:
             delay = min(delay, max_gap)
         yield delay, line.datagram + terminator
