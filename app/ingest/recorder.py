@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from app.ingest.courts import CourtDirectory, CourtInfo
 from app.ingest.feed import CommittedBatch, Distributor, RecentEvents
@@ -24,7 +25,8 @@ from app.ingest.stats import IngestStats
 from app.ingest.writer import BatchWriter, Token, WriterConfig, stored_seqs_after
 from app.match.tracker import MatchTracker
 from app.protocol import parse_text
-from app.store.models import Court, Event, IngestCheckpoint, Match
+from app.store.models import Event, IngestCheckpoint, Match
+from app.store.repositories import Courts
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +53,20 @@ class RecordingSummary:
 
 
 def load_courts(engine: Engine) -> list[CourtInfo]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(Court)).mappings().all()
-    return [
-        CourtInfo(
-            court_id=row["id"],
-            name=row["name"],
-            port=row["port"],
-            bind_address=row["bind_address"],
-            allowed_sources=frozenset(row["allowed_sources"] or ()),
-            tournament_id=row["context_tournament_id"],
-            day_id=row["context_day_id"],
-        )
-        for row in rows
-    ]
+    """Every court of the database as the pipeline's immutable CourtInfo."""
+    with Session(engine) as session:
+        return [
+            CourtInfo(
+                court_id=court.id,
+                name=court.name,
+                port=court.port,
+                bind_address=court.bind_address,
+                allowed_sources=frozenset(court.allowed_sources or ()),
+                tournament_id=court.context_tournament_id,
+                day_id=court.context_day_id,
+            )
+            for court in Courts(session).all()
+        ]
 
 
 def rebuild_tracker(engine: Engine, court_id: int) -> tuple[MatchTracker[Token], int] | None:
