@@ -311,3 +311,30 @@ class AuditLog(Base):
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
     __table_args__ = (sa.Index(None, "at"),)
+
+
+class AnalyticsSnapshot(Base):
+    """Tournament analytics as they stood at `taken_at` (every N minutes and at day end), so the
+    history can be read later without recomputing from events that may have been archived."""
+
+    __tablename__ = "analytics_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))  # "tournament", "day", ...
+    key: Mapped[str] = mapped_column(sa.String(64))  # e.g. the tournament id as text
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+    __table_args__ = (sa.Index(None, "kind", "key", "taken_at"),)
+
+
+class MetricsHistory(Base):
+    """One monitor sample every 60 s (rates, latency, memory, queue): the statistics charts."""
+
+    __tablename__ = "metrics_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+    __table_args__ = (sa.Index(None, "taken_at"),)

@@ -30,8 +30,8 @@ SECOND_MIGRATION = '''"""A trivial second migration, only for tests."""
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0002"
-down_revision = "0001"
+revision = "0099"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -61,10 +61,10 @@ def migrated(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def migrations_with_0002(tmp_path: Path) -> Path:
+def migrations_with_extra(tmp_path: Path) -> Path:
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_folder(), folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_notes.py").write_text(SECOND_MIGRATION)
+    (folder / "versions" / "0099_notes.py").write_text(SECOND_MIGRATION)
     return folder
 
 
@@ -146,7 +146,7 @@ def test_an_up_to_date_database_is_left_alone(migrated: Path) -> None:
 
 
 def test_an_older_database_is_backed_up_then_migrated(
-    migrated: Path, migrations_with_0002: Path, tmp_path: Path
+    migrated: Path, migrations_with_extra: Path, tmp_path: Path
 ) -> None:
     connection = sqlite3.connect(migrated)
     connection.execute(
@@ -157,31 +157,31 @@ def test_an_older_database_is_backed_up_then_migrated(
     connection.close()
     backups = tmp_path / "backups"
 
-    assert head_revision(migrations_with_0002) == "0002"
-    result = upgrade(migrated, backups=backups, script_location=migrations_with_0002)
+    assert head_revision(migrations_with_extra) == "0099"
+    result = upgrade(migrated, backups=backups, script_location=migrations_with_extra)
 
-    assert (result.from_revision, result.to_revision) == ("0001", "0002")
+    assert (result.from_revision, result.to_revision) == ("0002", "0099")
     assert result.backup is not None
     assert result.backup.parent == backups
-    assert result.backup.name.startswith("pre-migration-0001-")
+    assert result.backup.name.startswith("pre-migration-0002-")
     assert result.backup.suffix == ".db"
     assert list(backups.iterdir()) == [result.backup]  # no partial file left behind
     copy = sqlite3.connect(result.backup)
     try:
-        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
         assert copy.execute("SELECT name FROM tournaments").fetchall() == [("Kept",)]
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:
         copy.close()
     live = sqlite3.connect(migrated)
     try:
-        assert live.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
+        assert live.execute("SELECT version_num FROM alembic_version").fetchone() == ("0099",)
         assert live.execute("SELECT name, notes FROM tournaments").fetchall() == [("Kept", None)]
     finally:
         live.close()
 
     # Migrating again changes nothing and makes no second backup.
-    again = upgrade(migrated, backups=backups, script_location=migrations_with_0002)
+    again = upgrade(migrated, backups=backups, script_location=migrations_with_extra)
     assert again.backup is None
     assert len(list(backups.iterdir())) == 1
 
@@ -223,5 +223,29 @@ def test_the_revision_tool_finds_no_drift(tmp_path: Path) -> None:
     revision("no changes", script_location=folder)
     (created,) = set((folder / "versions").glob("*.py")) - before
     body = created.read_text()
-    assert "down_revision: str | Sequence[str] | None = '0001'" in body
+    assert f"down_revision: str | Sequence[str] | None = '{SCHEMA_HEAD}'" in body
     assert "op." not in body  # the models need nothing the migrations lack
+
+
+def test_a_first_release_database_gains_the_analytics_and_metrics_tables(tmp_path: Path) -> None:
+    # Built at revision 0001 by the real migration, then upgraded through the real chain.
+    path = tmp_path / "v1.db"
+    folder = tmp_path / "migrations"
+    shutil.copytree(migrations_folder(), folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for later in (folder / "versions").glob("*.py"):
+        if not later.name.startswith("0001"):
+            later.unlink()
+    upgrade(path, script_location=folder)
+    assert current_revision(path) == "0001"
+
+    result = upgrade(path, backups=tmp_path / "backups")
+
+    assert (result.from_revision, result.to_revision) == ("0001", SCHEMA_HEAD)
+    assert result.backup is not None
+    connection = sqlite3.connect(path)
+    try:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        assert {"analytics_snapshots", "metrics_history"} <= tables
+        assert connection.execute("SELECT count(*) FROM courts").fetchone() == (1,)
+    finally:
+        connection.close()
