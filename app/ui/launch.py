@@ -1,20 +1,127 @@
-"""Start the Qt application and the main window."""
+"""Start the Qt application: logging, crash dialog, one instance per data folder, the qasync
+event loop and the main window."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
 import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+import qasync
 
 from app import __version__
+from app.logs import configure_logging
+from app.store.errors import DataFolderError
+from app.store.paths import DataPaths
+from app.ui.main_window import MainWindow, WindowOptions
+from app.ui.single_instance import InstanceServer, ask_running_instance, server_name
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION = "StrikeDesk"
+APPLICATION = "StrikeDesk"
+
+ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
+
+
+def install_crash_dialog(show: Callable[[str], None]) -> ExceptHook:
+    """Log every uncaught exception (GUI thread or any other) and show it; recording goes on
+    because the recorder's threads are not the one that failed. Returns the previous hook."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            previous(kind, error, trace)
+            return
+        log.critical("uncaught exception", exc_info=(kind, error, trace))
+        show(f"{kind.__name__}: {error}")
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        log.critical(
+            "uncaught exception in thread %s",
+            args.thread.name if args.thread else "?",
+            exc_info=(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback),
+        )
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook
+    return previous
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    app = QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(__version__)
+    return app
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = QMainWindow()
-    window.setWindowTitle(f"StrikeDesk {__version__}")
-    window.setCentralWidget(QLabel("StrikeDesk — the operator window is being built."))
-    window.resize(960, 600)
+    from app.cli import data_dir_from
+
+    try:
+        paths = DataPaths.resolve(data_dir_from(args))
+        log_file = configure_logging(paths.logs if paths.logs else Path("."))
+    except (DataFolderError, OSError) as exc:
+        print(f"strikedesk: {exc}", file=sys.stderr)
+        return 1
+    log.info("StrikeDesk %s starting on %s (log %s)", __version__, paths.root, log_file)
+    app = application()
+    # The window closes only after the recorder stopped; the loop ends then, not at the first
+    # close request (which would stop qasync with the recorder still flushing).
+    app.setQuitOnLastWindowClosed(False)
+
+    name = server_name(paths.root)
+    if ask_running_instance(name):
+        message = f"StrikeDesk is already open for {paths.root}; it was brought to the front."
+        log.info(message)
+        if sys.stderr is not None:
+            print(message, file=sys.stderr)
+        return 0
+    instance = InstanceServer(name, app)
+
+    window = MainWindow(WindowOptions(paths, paths.logs, QSettings()))
+
+    def bring_forward() -> None:
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+
+    instance.raise_requested.connect(bring_forward)
+
+    def show_crash(text: str) -> None:
+        # Deferred: the hook may run inside a paint or a slot; the dialog opens from the loop.
+        QTimer.singleShot(
+            0,
+            lambda: QMessageBox.critical(
+                window,
+                "StrikeDesk: unexpected error",
+                f"{text}\n\nRecording goes on. Details are in the log: {paths.logs}",
+            ),
+        )
+
+    install_crash_dialog(show_crash)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
     window.show()
-    return app.exec()
+    window.start()
+    with loop:
+        loop.run_until_complete(_wait_closed(window))
+    instance.close()
+    return 0
+
+
+async def _wait_closed(window: MainWindow) -> None:
+    while not window.closed:
+        await asyncio.sleep(0.1)

@@ -1,0 +1,143 @@
+"""Courts as a table: status light, address, allowed sources, recording switch, traffic."""
+
+from __future__ import annotations
+
+import enum
+import time
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+
+from app.ingest.listener import EndpointStatus
+from app.ui.desk import CourtRow
+from app.ui.theme import Colours
+
+Index = QModelIndex | QPersistentModelIndex
+
+TRAFFIC_SECONDS = 5.0
+
+
+class Light(enum.StrEnum):
+    GREEN = "receiving"
+    AMBER = "listening, no traffic"
+    RED = "error"
+    OFF = "not recording"
+
+
+def court_light(enabled: bool, status: EndpointStatus | None, now: float) -> tuple[Light, str]:
+    """The light and its tooltip for one court (pure: `now` is time.monotonic())."""
+    if status is not None and status.error:
+        return Light.RED, f"Cannot listen on {status.bind_address}:{status.port}: {status.error}"
+    if not enabled or status is None or not status.listening:
+        return Light.OFF, "Recording is off for this court."
+    where = f"{status.bind_address}:{status.port}"
+    last = status.last_received_monotonic
+    if last is not None and now - last <= TRAFFIC_SECONDS:
+        return Light.GREEN, f"Receiving on {where} ({status.datagrams:,} datagrams)."
+    if last is None:
+        return Light.AMBER, f"Listening on {where}; nothing received yet."
+    return Light.AMBER, f"Listening on {where}; nothing for {now - last:.0f} s."
+
+
+COLUMNS = ("", "Court", "Port", "Address", "Sources", "Recording", "Received")
+LIGHT_COLUMN, RECORDING_COLUMN = 0, 5
+
+
+class CourtTableModel(QAbstractTableModel):
+    recording_toggled = Signal(int, bool)  # court id, on
+
+    def __init__(self, colours: Colours) -> None:
+        super().__init__()
+        self.colours = colours
+        self._courts: list[CourtRow] = []
+        self._statuses: dict[int, EndpointStatus] = {}
+        self._now = time.monotonic()
+
+    def set_courts(self, courts: tuple[CourtRow, ...]) -> None:
+        self.beginResetModel()
+        self._courts = list(courts)
+        self.endResetModel()
+
+    def set_statuses(self, statuses: list[EndpointStatus], now: float) -> None:
+        self._statuses = {s.court_id: s for s in statuses}
+        self._now = now
+        if self._courts:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._courts) - 1, len(COLUMNS) - 1)
+            )
+
+    def court_at(self, row: int) -> CourtRow:
+        return self._courts[row]
+
+    def light(self, row: int) -> tuple[Light, str]:
+        court = self._courts[row]
+        return court_light(court.enabled, self._statuses.get(court.id), self._now)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._courts)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.column() == RECORDING_COLUMN:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        court = self._courts[index.row()]
+        column = index.column()
+        if column == LIGHT_COLUMN:
+            light, tip = self.light(index.row())
+            if role == Qt.ItemDataRole.DecorationRole:
+                return QColor(
+                    {
+                        Light.GREEN: self.colours.ok_light,
+                        Light.AMBER: self.colours.idle_light,
+                        Light.RED: self.colours.error_light,
+                        Light.OFF: self.colours.off_light,
+                    }[light]
+                )
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return tip
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return light.value
+            return None
+        if column == RECORDING_COLUMN:
+            if role == Qt.ItemDataRole.CheckStateRole:
+                return Qt.CheckState.Checked if court.enabled else Qt.CheckState.Unchecked
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "on" if court.enabled else "off"
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.light(index.row())[1]
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if column == 1:
+            return court.name
+        if column == 2:
+            return str(court.port)
+        if column == 3:
+            return court.bind_address
+        if column == 4:
+            return ", ".join(court.allowed_sources) or "any"
+        status = self._statuses.get(court.id)
+        return f"{status.datagrams:,}" if status is not None else "–"
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if index.column() == RECORDING_COLUMN and role == Qt.ItemDataRole.CheckStateRole:
+            on = Qt.CheckState(value) == Qt.CheckState.Checked
+            self.recording_toggled.emit(self._courts[index.row()].id, on)
+            return True  # the panel refreshes from the database once the change is made
+        return False

@@ -1,0 +1,207 @@
+"""The live feed's table model: a bounded list of committed events, appended in batches.
+
+The model is fed from a timer (10–20 Hz) with whatever the recorder committed since the last
+tick, so a burst of thousands of events costs one `beginInsertRows` per tick, not one per event.
+Rows beyond `max_rows` are dropped from the top: the feed is a window on the stream, the
+database is the record.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from app.ingest.feed import FeedEvent
+from app.ui.theme import Colours
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class Kind(enum.StrEnum):
+    POINT = "points"
+    PENALTY = "penalties"
+    HIT = "hit levels"
+    CLOCK = "clock"
+    REVIEW = "video reviews"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+    MALFORMED = "malformed"
+
+
+_KIND_OF_CODE = {
+    "pt1": Kind.POINT,
+    "pt2": Kind.POINT,
+    "wg1": Kind.PENALTY,
+    "wg2": Kind.PENALTY,
+    "hl1": Kind.HIT,
+    "hl2": Kind.HIT,
+    "clk": Kind.CLOCK,
+    "ch0": Kind.REVIEW,
+    "ch1": Kind.REVIEW,
+    "ch2": Kind.REVIEW,
+}
+
+
+def event_kind(code: str, status: str) -> Kind:
+    if status == "malformed":
+        return Kind.MALFORMED
+    if status == "unknown":
+        return Kind.UNKNOWN
+    return _KIND_OF_CODE.get(code, Kind.OTHER)
+
+
+COLUMNS = ("Time", "Court", "Match", "Rnd", "Clock", "Code", "Side", "Value", "Raw")
+RAW_COLUMN = COLUMNS.index("Raw")
+SIDES = {1: "blue", 2: "red"}
+
+
+class FeedTableModel(QAbstractTableModel):
+    def __init__(self, colours: Colours, max_rows: int = 5000) -> None:
+        super().__init__()
+        self.max_rows = max_rows
+        self._rows: list[FeedEvent] = []
+        self._court_names: dict[int, str] = {}
+        self._colours = colours
+        self._kind_brushes: dict[Kind, QBrush] = {}
+        self._background: dict[Kind, QBrush] = {}
+        self.set_colours(colours)
+
+    def set_colours(self, colours: Colours) -> None:
+        self._colours = colours
+        self._kind_brushes = {
+            Kind.POINT: QBrush(QColor(colours.point)),
+            Kind.PENALTY: QBrush(QColor(colours.penalty)),
+            Kind.UNKNOWN: QBrush(QColor(colours.unknown)),
+            Kind.MALFORMED: QBrush(QColor(colours.malformed)),
+        }
+        self._background = {
+            Kind.POINT: QBrush(QColor(colours.point_background)),
+            Kind.PENALTY: QBrush(QColor(colours.penalty_background)),
+            Kind.UNKNOWN: QBrush(QColor(colours.problem_background)),
+            Kind.MALFORMED: QBrush(QColor(colours.problem_background)),
+        }
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 8))
+
+    def set_court_names(self, names: dict[int, str]) -> None:
+        self._court_names = dict(names)
+
+    # --- feeding --------------------------------------------------------------------------
+    def append(self, events: list[FeedEvent]) -> None:
+        if not events:
+            return
+        if len(events) > self.max_rows:
+            events = events[-self.max_rows :]
+        overflow = len(self._rows) + len(events) - self.max_rows
+        if overflow > 0:
+            self.beginRemoveRows(QModelIndex(), 0, overflow - 1)
+            del self._rows[:overflow]
+            self.endRemoveRows()
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(events) - 1)
+        self._rows.extend(events)
+        self.endInsertRows()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows.clear()
+        self.endResetModel()
+
+    def event_at(self, row: int) -> FeedEvent:
+        return self._rows[row]
+
+    # --- QAbstractTableModel ------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        event = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(event, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            kind = event_kind(event.code, event.status)
+            if column == COLUMNS.index("Side") and event.side in SIDES:
+                return QBrush(QColor(self._colours.blue if event.side == 1 else self._colours.red))
+            return self._kind_brushes.get(kind)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._background.get(event_kind(event.code, event.status))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if event.error:
+                return f"{event.status}: {event.error}"
+            if event.foreign:
+                return "from a source outside the court's allowed list"
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (3, 4, 7):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, event: FeedEvent, column: int) -> str:
+        if column == 0:
+            return datetime.fromtimestamp(event.received_ns / 1e9).strftime("%H:%M:%S.%f")[:-3]
+        if column == 1:
+            return self._court_names.get(event.court_id, str(event.court_id))
+        if column == 2:
+            return event.match_number or ""
+        if column == 3:
+            return "" if event.round is None else str(event.round)
+        if column == 4:
+            return event.clock or ""
+        if column == 5:
+            return event.code if event.status == "ok" else f"{event.code or '?'} ({event.status})"
+        if column == 6:
+            return SIDES.get(event.side or 0, "")
+        if column == 7:
+            return "" if event.value is None else str(event.value)
+        return event.text
+
+
+class FeedFilter(QSortFilterProxyModel):
+    """Court, match and kind filters over the feed model (None: no filter)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.court_id: int | None = None
+        self.match_number: str | None = None
+        self.kinds: frozenset[Kind] | None = None
+
+    def set_filters(
+        self, court_id: int | None, match_number: str | None, kinds: frozenset[Kind] | None
+    ) -> None:
+        self.beginFilterChange()
+        self.court_id = court_id
+        self.match_number = match_number or None
+        self.kinds = kinds
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, FeedTableModel)
+        event = model.event_at(source_row)
+        if self.court_id is not None and event.court_id != self.court_id:
+            return False
+        if self.match_number is not None and event.match_number != self.match_number:
+            return False
+        return self.kinds is None or event_kind(event.code, event.status) in self.kinds

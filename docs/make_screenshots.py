@@ -1,0 +1,135 @@
+"""Screenshots of the operator window for the README and the operator guide (`make screenshots`).
+
+Runs the real window offscreen on a throw-away data folder: creates a tournament, starts day 1,
+adds two courts, replays a finished real match into one and the first 60 % of another real
+match into the other, then saves the window in the light and the dark theme, the day's
+matches and a match's detail.
+
+    QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py [OUT_FOLDER]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QWidget
+
+import qasync
+
+from app.sim.capture import read_capture
+from app.sim.replayer import replay
+from app.store.paths import DataPaths
+from app.ui.main_window import MainWindow, WindowOptions
+from app.ui.theme import Theme
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO.parent / "shared" / "protocol" / "samples"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def wait_for(condition: object, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():  # type: ignore[operator]
+        if loop.time() > deadline:
+            raise TimeoutError("the window did not get there")
+        await asyncio.sleep(0.05)
+
+
+def save(widget: QWidget, path: Path) -> None:
+    widget.grab().save(str(path))
+    print(f"saved {path}")
+
+
+async def shoot(window: MainWindow, out: Path) -> None:
+    await wait_for(lambda: window.desk is not None)
+    desk = window.desk
+    assert desk is not None
+    calls = window.calls
+    tournament = await calls(
+        lambda: desk.create_tournament("Croatia Open 2026", "Zagreb", "Croatia", None, None)
+    )
+    await calls(lambda: desk.start_day(tournament))
+    ports = {"Mat A": free_port(), "Mat B": free_port()}
+    for name, port in ports.items():
+        await calls(lambda n=name, p=port: desk.add_court(n, p, "127.0.0.1", ()))
+    await calls(lambda: desk.set_recording(1, False))  # Court 1 (port 6000) is not used here
+    await window._reload()
+
+    finished = read_capture(SAMPLES / "real_match_7894_semifinal.tsv")
+    running = read_capture(SAMPLES / "real_match_1945_final.tsv")
+    running = running[: int(len(running) * 0.6)]
+    senders = [
+        threading.Thread(target=replay, args=(finished, "127.0.0.1", ports["Mat A"], 200.0)),
+        threading.Thread(target=replay, args=(running, "127.0.0.1", ports["Mat B"], 200.0)),
+    ]
+    for sender in senders:
+        sender.start()
+    await wait_for(lambda: not any(s.is_alive() for s in senders), timeout=60)
+    expected = len(finished) + len(running)
+    await wait_for(lambda: window.feed.model.rowCount() >= expected)
+    await asyncio.sleep(1.5)  # a statistics tick and fresh lights
+    window.tabs.setCurrentIndex(0)
+    await asyncio.sleep(0.2)
+    save(window, out / "main-light.png")
+
+    window.set_theme(Theme.DARK)
+    await asyncio.sleep(0.3)
+    save(window, out / "main-dark.png")
+    window.set_theme(Theme.LIGHT)
+
+    window.tabs.setCurrentIndex(1)
+    window.refresh_matches()
+    await wait_for(lambda: window.matches_model.rowCount() == 2)
+    await asyncio.sleep(0.2)
+    save(window, out / "matches.png")
+    window.open_match(window.matches_model.match_at(0).id)
+    await wait_for(lambda: window.dialog is not None)
+    await asyncio.sleep(0.2)
+    assert window.dialog is not None
+    save(window.dialog, out / "match-detail.png")
+    window.dialog.reject()
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)  # the loop ends when the recorder has stopped
+    with tempfile.TemporaryDirectory(prefix="strikedesk-shots-") as folder:
+        root = Path(folder)
+        paths = DataPaths.resolve(root / "data")
+        settings = QSettings(str(root / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(WindowOptions(paths, paths.logs, settings))
+        window.resize(1400, 860)
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        window.show()
+        window.start()
+        with loop:
+            try:
+                loop.run_until_complete(shoot(window, out))
+            finally:
+                window.close()
+                loop.run_until_complete(wait_for(lambda: window.closed, timeout=30))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
