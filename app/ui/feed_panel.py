@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ingest.feed import FeedEvent
-from app.ui.feed_model import RAW_COLUMN, FeedFilter, FeedTableModel, Kind
+from app.ui.feed_model import RAW_COLUMN, FeedTableModel, Kind
 from app.ui.theme import Colours
 
 KIND_CHOICES: tuple[tuple[str, frozenset[Kind] | None], ...] = (
@@ -36,11 +36,9 @@ class FeedPanel(QWidget):
     def __init__(self, colours: Colours, max_rows: int = 5000) -> None:
         super().__init__()
         self.model = FeedTableModel(colours, max_rows=max_rows)
-        self.proxy = FeedFilter()
-        self.proxy.setSourceModel(self.model)
         self.view = QTableView()
         self.view.setObjectName("feedView")
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setAlternatingRowColors(False)
         self.view.setWordWrap(False)
@@ -115,13 +113,16 @@ class FeedPanel(QWidget):
 
     def append(self, events: list[FeedEvent]) -> None:
         self.model.append(events)
-        self.count.setText(f"{self.proxy.rowCount():,} shown")
+        self.count.setText(f"{self.model.rowCount():,} shown")
         if self.following and events:
             self.view.scrollToBottom()
 
     def _filters_changed(self) -> None:
         kinds = self.kind.currentData()
-        self.proxy.set_filters(self.court.currentData(), self.match.text().strip() or None, kinds)
+        self.model.set_filter(
+            FeedFilter(self.court.currentData(), self.match.text().strip() or None, kinds)
+        )
+        self.count.setText(f"{self.model.rowCount():,} shown")
         if self.following:
             self.view.scrollToBottom()
 

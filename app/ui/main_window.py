@@ -9,6 +9,7 @@ and the status bar. Nothing here waits on a socket or a query.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -57,7 +58,7 @@ from app.ui.theme import Theme, apply_theme, colours
 
 log = logging.getLogger(__name__)
 
-FEED_HZ = 15
+FEED_HZ = 10  # the 10–20 Hz; each refresh repaints the feed, so the low end
 MATCHES_REFRESH_MS = 3000
 
 
@@ -410,6 +411,10 @@ class MainWindow(QMainWindow):
         await self._reload()
         for court, reason in failures:
             self.statusBar().showMessage(f"{court}: {reason}", 15000)
+        # Everything built so far lives all day: move it out of the cyclic collector's sight,
+        # so full collections (which hold the GIL) stay short while courts record.
+        gc.collect()
+        gc.freeze()
         self.ready.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -61,21 +61,23 @@ def test_feed_filters_by_court_match_and_kind(qtbot: Any) -> None:
             feed_event(5, "clk", court=1, match="101"),
         ]
     )
-    proxy = FeedFilter()
-    proxy.setSourceModel(model)
 
     def seqs() -> list[int]:
-        return [int(proxy.index(r, 8).data().split(";")[1]) for r in range(proxy.rowCount())]
+        return [int(model.index(r, 8).data().split(";")[1]) for r in range(model.rowCount())]
 
     assert seqs() == [1, 2, 3, 4, 5]
-    proxy.set_filters(1, None, None)
+    model.set_filter(FeedFilter(1, None, None))
     assert seqs() == [1, 2, 5]
-    proxy.set_filters(None, "102", frozenset({Kind.POINT}))
+    model.append([feed_event(6, "pt1", court=2), feed_event(7, "hl1", court=1)])
+    assert seqs() == [1, 2, 5, 7]  # new events pass the same filter
+    model.set_filter(FeedFilter(None, "102", frozenset({Kind.POINT})))
     assert seqs() == [3]
-    proxy.set_filters(None, None, frozenset({Kind.UNKNOWN, Kind.MALFORMED}))
+    model.set_filter(FeedFilter(None, None, frozenset({Kind.UNKNOWN, Kind.MALFORMED})))
     assert seqs() == [4]
-    proxy.set_filters(None, None, frozenset({Kind.POINT, Kind.PENALTY}))
-    assert seqs() == [1, 2, 3]
+    model.set_filter(FeedFilter(None, None, frozenset({Kind.POINT, Kind.PENALTY})))
+    assert seqs() == [1, 2, 3, 6]
+    model.set_filter(FeedFilter())
+    assert seqs() == [1, 2, 3, 4, 5, 6, 7]
 
 
 def test_feed_rows_are_coloured_by_kind(qtbot: Any) -> None:
