@@ -162,7 +162,8 @@ def report(result: dict[str, object]) -> str:
         f"GUI heartbeat ({HEARTBEAT_MS} ms) while {result['courts']} courts send "
         f"{result['rate']:,} events/s for {result['seconds']} s "
         f"({result['stored']:,} of {result['sent']:,} stored):\n"
-        f"  idle window : p50 {idle['p50_ms']} ms, p99 {idle['p99_ms']} ms, max {idle['max_ms']} ms\n"
+        f"  idle window : p50 {idle['p50_ms']} ms, p99 {idle['p99_ms']} ms, "
+        f"max {idle['max_ms']} ms\n"
         f"  recording   : p50 {loaded['p50_ms']} ms, p99 {loaded['p99_ms']} ms, "
         f"max {loaded['max_ms']} ms  (target p99 < 50, max < 200)"
     )

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ingest.feed import FeedEvent
-from app.ui.feed_model import RAW_COLUMN, FeedTableModel, Kind
+from app.ui.feed_model import RAW_COLUMN, FeedFilter, FeedTableModel, Kind
 from app.ui.theme import Colours
 
 KIND_CHOICES: tuple[tuple[str, frozenset[Kind] | None], ...] = (

@@ -12,6 +12,7 @@ from app.ingest.listener import EndpointStatus
 from app.ui.courts_model import Light, court_light
 from app.ui.desk import MatchRow
 from app.ui.feed_model import FeedFilter, FeedTableModel, Kind, event_kind
+from app.ui.feed_panel import FeedPanel
 from app.ui.matches_model import MatchTableModel
 from app.ui.theme import LIGHT_COLOURS
 
@@ -139,3 +140,17 @@ def test_matches_table_shows_a_results_line(qtbot: Any) -> None:
     ]
     assert model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole) == "Rounds: 7-8  7-4  6-2"
     assert model.index(0, 6).data(Qt.ItemDataRole.ForegroundRole).name() == LIGHT_COLOURS.blue
+
+
+def test_feed_panel_filters_from_its_controls(qtbot: Any) -> None:
+    panel = FeedPanel(LIGHT_COLOURS)
+    qtbot.addWidget(panel)
+    panel.set_courts([(1, "Mat A"), (2, "Mat B")])
+    panel.append([feed_event(1, "pt1", court=1), feed_event(2, "pt2", court=2, match="102")])
+    assert panel.count.text() == "2 shown"
+    panel.court.setCurrentIndex(panel.court.findData(2))
+    assert panel.model.rowCount() == 1 and panel.count.text() == "1 shown"
+    assert panel.model.index(0, 1).data() == "Mat B"
+    panel.court.setCurrentIndex(0)
+    qtbot.keyClicks(panel.match, "101")
+    assert [panel.model.event_at(r).seq for r in range(panel.model.rowCount())] == [1]
