@@ -1,0 +1,35 @@
+"""Partial index on the scoring events, for analytics (design.md §5: queries at 5 M events).
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-23
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | Sequence[str] | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# Written out, not imported: a migration must keep creating what it created when it was written.
+SCORING_CONDITION = "code IN ('pt1', 'pt2', 'hl1', 'hl2', 'wg1', 'wg2', 'rnd')"
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_events_scoring",
+        "events",
+        ["match_id", "code", "side", "value"],
+        sqlite_where=sa.text(SCORING_CONDITION),
+        postgresql_where=sa.text(SCORING_CONDITION),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_events_scoring", table_name="events")
