@@ -17,6 +17,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.store.errors import DataFolderError
+
 log = logging.getLogger(__name__)
 
 REQUESTS_FILE = "analytics-cache-requests.jsonl"
@@ -38,11 +40,16 @@ def requests_path(root: Path) -> Path:
 def append_request(root: Path, request: CacheRequest) -> None:
     line = {"clear": True} if request.tags is None else {"tags": [list(t) for t in request.tags]}
     path = requests_path(root)
-    # One write of one short line in append mode: concurrent writers do not interleave.
-    with path.open("a", encoding="utf-8") as file:
-        file.write(json.dumps(line) + "\n")
-        file.flush()
-        os.fsync(file.fileno())
+    try:
+        # One write of one short line in append mode: concurrent writers do not interleave.
+        with path.open("a", encoding="utf-8") as file:
+            file.write(json.dumps(line) + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+    except OSError as exc:
+        raise DataFolderError(
+            f"Cannot leave the cache request in {path}: {exc.strerror or exc}."
+        ) from exc
 
 
 def _request(text: str) -> CacheRequest | None:

@@ -65,7 +65,7 @@ T = TypeVar("T")
 DATABASE_ERRORS = (SQLAlchemyError, OSError, StoreError)
 
 
-class AnalyticsUnavailableError(StrikeDeskError):
+class AnalyticsUnavailableError(StoreError):
     """The database cannot be read and no earlier value is known."""
 
 
