@@ -2,10 +2,10 @@
 
 Aggregates that would otherwise move hundreds of thousands of rows (points by technique over a
 tournament, hits per match) are grouped in SQL; everything else is computed in Python by the
-pure calculations. The scoring events (`pt`, `hl`, `wg`, `rnd`) have their own partial index
-(`ix_events_scoring`, migration 0003): a query uses a partial index only when its WHERE clause
-repeats the index's condition, so every query on those codes includes `SCORING_CONDITION`
-word for word.
+pure calculations. The scoring events (`pt`, `hl`, `wg`, `rnd`) have their own partial indexes
+(`ix_events_scoring` by match, `ix_events_scoring_scope` by tournament; migration 0003): a
+query uses a partial index only when its WHERE clause repeats the index's condition, so every
+query on those codes includes `SCORING_CONDITION` word for word.
 
 Every function takes an open Connection; the service runs one computation's reads in one
 transaction, so they see one consistent snapshot while the recorder keeps writing.
@@ -27,6 +27,7 @@ from app.analytics.rows import (
     MatchEventRow,
     MatchRow,
     MetricsRow,
+    ScopeMatchRow,
     TechniqueRow,
 )
 from app.match.state import MatchStatus
@@ -107,11 +108,31 @@ def match_row(conn: Connection, match_id: int) -> MatchRow | None:
     return _match(row) if row is not None else None
 
 
-def matches_of_scope(conn: Connection, tournament_id: int, day_id: int | None) -> list[MatchRow]:
-    query = select(*_MATCH_COLUMNS).where(Match.tournament_id == tournament_id)
-    if day_id is not None:
-        query = query.where(Match.tournament_day_id == day_id)
-    return [_match(row) for row in conn.execute(query.order_by(Match.id))]
+_STATUSES = {status.value: status for status in MatchStatus}
+
+
+def _seconds_between(conn: Connection, start: str, end: str) -> str:
+    """SQL for the seconds from one timestamp column to another, in this database's dialect
+    (a tournament's thousands of match times are subtracted in SQL, not parsed in Python)."""
+    if conn.dialect.name == "sqlite":
+        return f"(julianday({end}) - julianday({start})) * 86400.0"
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+
+
+def scope_matches(conn: Connection, tournament_id: int, day_id: int | None) -> list[ScopeMatchRow]:
+    day_filter = " AND m.tournament_day_id = :day" if day_id is not None else ""
+    sql = (
+        "SELECT m.status, m.method, a.noc, m.court_id, m.event_count,"
+        f" {_seconds_between(conn, 'm.started_at', 'm.ended_at')}"
+        " FROM matches m LEFT JOIN athletes a ON a.id = CASE m.winner"
+        " WHEN 'blue' THEN m.blue_athlete_id WHEN 'red' THEN m.red_athlete_id END"
+        f" WHERE m.tournament_id = :tournament{day_filter}"
+    )
+    params = {"tournament": tournament_id, "day": day_id}
+    return [
+        ScopeMatchRow(_STATUSES[status], method, noc, court_id, events, seconds)
+        for status, method, noc, court_id, events, seconds in conn.execute(text(sql), params)
+    ]
 
 
 def matches_of_athlete(
@@ -252,17 +273,23 @@ def techniques_of_matches(conn: Connection, match_ids: Sequence[int]) -> list[Te
 def techniques_of_scope(
     conn: Connection, tournament_id: int, day_id: int | None
 ) -> list[TechniqueRow]:
-    """`pt` counts per side and technique over the matches of a tournament (or day)."""
-    day_filter = " AND m.tournament_day_id = :day" if day_id is not None else ""
+    """`pt` counts per side and technique of the events filed under a tournament (or day).
+
+    Grouped by code, not side (`pt1` is blue, `pt2` red): the order of ix_events_scoring_scope,
+    so tens of thousands of points are counted as they are read, without sorting them.
+    """
+    day_filter = " AND tournament_day_id = :day" if day_id is not None else ""
     sql = (
-        "SELECT NULL, e.side, e.value, count(*) FROM matches m"
-        " JOIN events e ON e.match_id = m.id"
-        f" WHERE m.tournament_id = :tournament{day_filter}"
-        f" AND e.{SCORING_CONDITION} AND e.code IN ('pt1', 'pt2')"
-        " GROUP BY e.side, e.value"
+        "SELECT code, value, count(*) FROM events"
+        f" WHERE tournament_id = :tournament{day_filter}"
+        f" AND {SCORING_CONDITION} AND code IN ('pt1', 'pt2')"
+        " GROUP BY code, value"
     )
     params = {"tournament": tournament_id, "day": day_id}
-    return [TechniqueRow(*row) for row in conn.execute(text(sql), params)]
+    return [
+        TechniqueRow(None, int(code[2]), value, count)
+        for code, value, count in conn.execute(text(sql), params)
+    ]
 
 
 def hits_of_matches(conn: Connection, match_ids: Sequence[int]) -> list[HitRow]:
@@ -282,13 +309,15 @@ def penalty_events(conn: Connection, match_ids: Sequence[int]) -> list[MatchEven
     if not match_ids:
         return []
     listed, params = _placeholders("m", match_ids)
+    # Sorted here, not by ORDER BY: asked to sort by seq, SQLite prefers the (match_id, seq)
+    # index and reads every clock tick of the matches to find a handful of rows.
     sql = (
-        "SELECT match_id, seq, text FROM events"
+        "SELECT match_id, seq, sub_index, text FROM events"
         f" WHERE {SCORING_CONDITION} AND code IN ('rnd', 'wg1', 'wg2')"
         f" AND match_id IN ({listed})"
-        " ORDER BY match_id, seq, sub_index"
     )
-    return [MatchEventRow(*row) for row in conn.execute(text(sql), params)]
+    rows = sorted(conn.execute(text(sql), params), key=lambda row: (row[0], row[1], row[2]))
+    return [MatchEventRow(match_id, seq, line) for match_id, seq, _, line in rows]
 
 
 def unplaced_events(conn: Connection, tournament_id: int, day_id: int | None) -> list[CourtCount]:

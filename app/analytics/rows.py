@@ -51,6 +51,22 @@ class MatchRow:
         return None
 
 
+class ScopeMatchRow(NamedTuple):
+    """What a tournament's (or day's) figures need of each of its matches: a lean row, as a
+    tournament at 5 M events holds thousands of matches."""
+
+    status: MatchStatus
+    method: str | None
+    winner_noc: str | None  # NOC of the athlete `win` names (None: tie, no result, unknown)
+    court_id: int | None
+    event_count: int
+    seconds: float | None  # clock first started -> ended, when both are known
+
+    @property
+    def fought(self) -> bool:
+        return self.status is not MatchStatus.LOADED
+
+
 class EventRow(NamedTuple):
     """One stored event: enough to parse it again and fold it into a MatchState."""
 

@@ -465,21 +465,11 @@ class AnalyticsService:
         name = queries.tournament_name(conn, tournament_id)
         if state is None or name is None:
             raise NotFoundError(f"There is no tournament {tournament_id}.")
-        matches = queries.matches_of_scope(conn, tournament_id, day_id)
-        athletes = queries.athletes(
-            conn,
-            (
-                match.blue_athlete_id if match.winner == "blue" else match.red_athlete_id
-                for match in matches
-                if match.winner in ("blue", "red")
-            ),
-        )
         value = tournament_analytics(
             Scope(tournament_id, name, day_id, day_number),
-            matches,
+            queries.scope_matches(conn, tournament_id, day_id),
             queries.techniques_of_scope(conn, tournament_id, day_id),
             queries.unplaced_events(conn, tournament_id, day_id),
-            athletes,
             queries.court_names(conn),
         )
         status, active_day = state

@@ -4,7 +4,8 @@ average match duration, decision methods, wins per NOC and events per court.
 A match belongs to the tournament day it was loaded in (its row's tournament and day); its
 events are counted with it (`matches.event_count`, every event the recorder placed in it), and
 events outside any match (session lines, traffic before the first load) are counted per court
-on top. Points by technique come from the `pt` events of the scope's matches.
+on top. Points by technique come from the `pt` events filed under the tournament (or day) —
+the same events, unless an operator moved a court to another tournament in mid-match.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from app.analytics.figures import NO_TECHNIQUES, AthleteInfo, TechniqueCounts, share
-from app.analytics.rows import CourtCount, MatchRow, TechniqueRow
+from app.analytics.figures import NO_TECHNIQUES, TechniqueCounts, share
+from app.analytics.rows import CourtCount, ScopeMatchRow, TechniqueRow
 from app.match.state import MatchStatus
 
 NO_COURT = "(no court)"
@@ -61,33 +62,28 @@ def _ranked(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
 
 def tournament_analytics(
     scope: Scope,
-    matches: Sequence[MatchRow],
+    matches: Sequence[ScopeMatchRow],
     techniques: Iterable[TechniqueRow],
     unplaced: Iterable[CourtCount],
-    athletes: Mapping[int, AthleteInfo],
     courts: Mapping[int, str],
 ) -> TournamentAnalytics:
     """`techniques`: `pt` counts of the scope's matches (per match or already summed);
     `unplaced`: events of the scope outside any match, per court."""
-    status = Counter(match.status for match in matches)
-    finished = [match for match in matches if match.status is MatchStatus.FINISHED]
-    durations = [
-        match.ended_at - match.started_at
-        for match in finished
-        if match.started_at is not None and match.ended_at is not None
-    ]
-    methods = Counter(match.method or UNKNOWN for match in finished)
+    status: Counter[MatchStatus] = Counter()
+    methods: Counter[str] = Counter()
     wins: Counter[str] = Counter()
-    for match in finished:
-        athlete_id = {"blue": match.blue_athlete_id, "red": match.red_athlete_id}.get(
-            match.winner or ""
-        )
-        athlete = athletes.get(athlete_id) if athlete_id is not None else None
-        if athlete is not None:
-            wins[athlete.noc or UNKNOWN] += 1
     per_court: Counter[str] = Counter()
+    durations = []
     for match in matches:
+        status[match.status] += 1
         per_court[_court(match.court_id, courts)] += match.event_count
+        if match.status is not MatchStatus.FINISHED:
+            continue
+        methods[match.method or UNKNOWN] += 1
+        if match.winner_noc is not None:
+            wins[match.winner_noc or UNKNOWN] += 1
+        if match.seconds is not None:
+            durations.append(match.seconds)
     for court in unplaced:
         per_court[_court(court.court_id, courts)] += court.events
     by_side: dict[int, list[tuple[int, int]]] = {1: [], 2: []}
@@ -97,7 +93,7 @@ def tournament_analytics(
     red = TechniqueCounts.from_pairs(by_side[2]) if by_side[2] else NO_TECHNIQUES
     return TournamentAnalytics(
         scope=scope,
-        matches=sum(1 for match in matches if match.fought),
+        matches=sum(count for state, count in status.items() if state is not MatchStatus.LOADED),
         finished=status[MatchStatus.FINISHED],
         abandoned=status[MatchStatus.ABANDONED],
         running=status[MatchStatus.RUNNING],

@@ -293,15 +293,25 @@ class Event(Base):
         sa.Index(None, "match_id", "seq"),
         sa.Index(None, "received_at"),
         sa.Index(None, "code"),
-        # Analytics: points, hits and penalties per match without reading the clock ticks
-        # around them. Partial, so the ~95% of events that are not scoring cost nothing more
-        # to insert; covering (side, value) for the aggregates.
+        # Analytics: points, hits and penalties per match, and points per tournament or day,
+        # without reading the clock ticks around them. Partial, so the ~95% of events that are
+        # not scoring cost nothing more to insert; covering what the aggregates read, in the
+        # order they group by (no sorting of a tournament's points).
         sa.Index(
             "ix_events_scoring",
             "match_id",
             "code",
             "side",
             "value",
+            sqlite_where=sa.text(SCORING_CONDITION),
+            postgresql_where=sa.text(SCORING_CONDITION),
+        ),
+        sa.Index(
+            "ix_events_scoring_scope",
+            "tournament_id",
+            "code",
+            "value",
+            "tournament_day_id",
             sqlite_where=sa.text(SCORING_CONDITION),
             postgresql_where=sa.text(SCORING_CONDITION),
         ),

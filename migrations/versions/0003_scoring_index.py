@@ -1,4 +1,4 @@
-"""Partial index on the scoring events, for analytics (design.md §5: queries at 5 M events).
+"""Partial indexes on the scoring events, for analytics (design.md §5: queries at 5 M events).
 
 Revision ID: 0003
 Revises: 0002
@@ -29,7 +29,15 @@ def upgrade() -> None:
         sqlite_where=sa.text(SCORING_CONDITION),
         postgresql_where=sa.text(SCORING_CONDITION),
     )
+    op.create_index(
+        "ix_events_scoring_scope",
+        "events",
+        ["tournament_id", "code", "value", "tournament_day_id"],
+        sqlite_where=sa.text(SCORING_CONDITION),
+        postgresql_where=sa.text(SCORING_CONDITION),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_events_scoring_scope", table_name="events")
     op.drop_index("ix_events_scoring", table_name="events")
