@@ -111,3 +111,17 @@ def test_cache_clear_and_invalidate_reach_a_running_service(
         assert cleared.returncode == 0 and "drop its cached analytics" in cleared.stdout
         timer.advance(1.0)
         assert not service.tournament(recorded.tournaments["Cup"]).cached
+
+
+def test_the_headless_recorder_stores_analytics_snapshots(data: Path) -> None:
+    from tests.e2e.test_crash_recovery import free_udp_port
+
+    court = f"Live={free_udp_port()}"
+    recorded = strikedesk(
+        "record", "--court", court, "--bind", "127.0.0.1", "--tournament", "1",
+        "--seconds", "0.5", "--json", data_dir=data,
+    )  # fmt: skip
+    assert recorded.returncode == 0, recorded.stderr
+    [snapshot] = ok_json("analytics", "history", "1", data_dir=data)
+    assert (snapshot["kind"], snapshot["reason"]) == ("tournament", "interval")
+    assert snapshot["analytics"]["matches"] == 5
