@@ -38,7 +38,7 @@ DAYS = 4
 COURTS = 8
 TEMPLATES = 32
 #: Bump when the generated data changes, so an old cached file is not reused.
-BUILDER_VERSION = 2
+BUILDER_VERSION = 3
 DAY_START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 ROWS_PER_COMMIT = 200_000
 
@@ -521,7 +521,7 @@ def _result_line(
 INDEXED_AGGREGATE_SQL = (
     "SELECT CASE e.side WHEN 1 THEN m.blue_athlete_id ELSE m.red_athlete_id END AS athlete,"
     " e.value, count(*) FROM matches m JOIN events e ON e.match_id = m.id"
-    " WHERE m.tournament_id = ? AND e.{condition} AND e.code IN ('pt1', 'pt2')"
+    " WHERE m.tournament_id = ? AND {condition} AND e.code IN ('pt1', 'pt2')"
     " GROUP BY athlete, e.value"
 )
 

@@ -251,10 +251,12 @@ class Match(Base):
 
 
 #: The scoring codes analytics aggregate (points, hit levels, gam-jeoms, rounds) and the
-#: condition of their partial index, written exactly as queries must repeat it: SQLite uses a
-#: partial index only for a query whose WHERE clause contains the index's condition.
+#: condition of their partial indexes, written exactly as queries must repeat it: SQLite uses a
+#: partial index only for a query whose WHERE clause contains the index's condition. A chain of
+#: ORs, not `code IN (...)`: SQLite tests the condition on every inserted row, and an IN list
+#: cost the writer a quarter of its insert rate where the comparisons cost a few percent.
 SCORING_CODES = ("pt1", "pt2", "hl1", "hl2", "wg1", "wg2", "rnd")
-SCORING_CONDITION = "code IN ({})".format(", ".join(f"'{code}'" for code in SCORING_CODES))
+SCORING_CONDITION = "({})".format(" OR ".join(f"code = '{code}'" for code in SCORING_CODES))
 
 
 class Event(Base):

@@ -18,7 +18,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # Written out, not imported: a migration must keep creating what it created when it was written.
-SCORING_CONDITION = "code IN ('pt1', 'pt2', 'hl1', 'hl2', 'wg1', 'wg2', 'rnd')"
+SCORING_CONDITION = (
+    "(code = 'pt1' OR code = 'pt2' OR code = 'hl1' OR code = 'hl2' OR code = 'wg1'"
+    " OR code = 'wg2' OR code = 'rnd')"
+)
 
 
 def upgrade() -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import event
 
 from app.analytics import queries
 from app.store.database import Database
+from app.store.models import SCORING_CONDITION
 from tests.analytics.recording import Recording
 
 
@@ -60,3 +61,14 @@ def test_the_check_sees_a_scan(db: Database) -> None:
         ),
     )
     assert "ix_events_scoring " not in plan
+
+
+def test_the_migrated_indexes_state_the_condition_the_queries_repeat(db: Database) -> None:
+    with db.engine.connect() as conn:
+        found = dict(
+            conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE name LIKE 'ix_events_scoring%'"
+            ).all()
+        )
+    assert set(found) == {"ix_events_scoring", "ix_events_scoring_scope"}
+    assert all(sql.endswith(f"WHERE {SCORING_CONDITION}") for sql in found.values()), found
