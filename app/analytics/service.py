@@ -22,7 +22,8 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -60,9 +61,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-#: What a failing database raises; anything else is a bug and propagates.
-DATABASE_ERRORS = (SQLAlchemyError, OSError, StoreError)
 
 
 class AnalyticsUnavailableError(StoreError):
@@ -210,15 +208,15 @@ class AnalyticsService:
 
     # --- lookups for the callers (not cached: one indexed read each) ---------------------------
     def find_matches(self, match_number: str, tournament_id: int | None = None) -> list[MatchRow]:
-        with self.database.engine.connect() as conn:
+        with self._reading() as conn:
             return queries.matches_by_number(conn, match_number, tournament_id)
 
     def find_athletes(self, name: str, noc: str | None = None) -> list[AthleteInfo]:
-        with self.database.engine.connect() as conn:
+        with self._reading() as conn:
             return queries.athletes_named(conn, name, noc)
 
     def day_id(self, tournament_id: int, number: int) -> int:
-        with self.database.engine.connect() as conn:
+        with self._reading() as conn:
             found = queries.day_by_number(conn, tournament_id, number)
         if found is None:
             raise NotFoundError(f"Tournament {tournament_id} has no day {number}.")
@@ -276,7 +274,7 @@ class AnalyticsService:
         its latest matches and their athletes. For a BACKGROUND job: report progress through
         `progress(done, total)`, stop early when `cancelled()` says so."""
         started = time.perf_counter()
-        with self.database.engine.connect() as conn:
+        with self._reading() as conn:
             days = queries.day_ids(conn, tournament_id)
             latest = queries.latest_matches(conn, tournament_id, self.settings.warm_matches)
         work: list[Callable[[], AnalyticsResult[Any]]] = [
@@ -323,7 +321,7 @@ class AnalyticsService:
         minutes = self.settings.snapshot_minutes
         if minutes <= 0:
             return None
-        with self.database.engine.connect() as conn:
+        with self._reading() as conn:
             last = queries.latest_snapshot_at(
                 conn, SnapshotKind.TOURNAMENT.value, str(tournament_id)
             )
@@ -340,7 +338,7 @@ class AnalyticsService:
         return day, self._save(self.tournament(tournament_id), SnapshotReason.DAY_END)
 
     def history(self, tournament_id: int) -> list[SnapshotRecord]:
-        with self.database.engine.connect() as conn:
+        with self._reading() as conn:
             if queries.tournament_name(conn, tournament_id) is None:
                 raise NotFoundError(f"There is no tournament {tournament_id}.")
             return load_history(conn, tournament_id)
@@ -352,8 +350,24 @@ class AnalyticsService:
             raise AnalyticsUnavailableError(
                 f"No snapshot taken: the database cannot be read ({result.error})."
             )
-        with self.database.transaction() as session:
-            return save_snapshot(session, result.value, reason, self._clock())
+        try:
+            with self.database.transaction() as session:
+                return save_snapshot(session, result.value, reason, self._clock())
+        except (SQLAlchemyError, OSError) as exc:
+            raise AnalyticsUnavailableError(
+                f"No snapshot taken: the database cannot be written ({_describe(exc)})."
+            ) from exc
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """A connection; a failing database becomes an error the operator can read."""
+        try:
+            with self.database.engine.connect() as conn:
+                yield conn
+        except (SQLAlchemyError, OSError) as exc:
+            raise AnalyticsUnavailableError(
+                f"Analytics cannot be read from the database: {_describe(exc)}"
+            ) from exc
 
     # --- the cached read -----------------------------------------------------------------------
     def _get(self, key: Key, compute: Callable[[Connection], Computed[T]]) -> AnalyticsResult[T]:
@@ -364,17 +378,15 @@ class AnalyticsService:
         since = self.cache.epoch()  # before reading: a commit from now on may be missed
         computed_at = self._clock()
         try:
-            with self.database.engine.connect() as conn, conn.begin():
+            with self._reading() as conn, conn.begin():
                 computed = compute(conn)
         except ValidationError:
             raise  # no such match, tournament, ...: the caller's mistake, not the database's
-        except DATABASE_ERRORS as exc:
+        except StoreError as exc:  # the database failed (AnalyticsUnavailableError, locked, ...)
             fallback = self.cache.fallback(key)
-            message = _describe(exc)
+            message = _describe(exc.__cause__ or exc)
             if fallback is None:
-                raise AnalyticsUnavailableError(
-                    f"Analytics cannot be read from the database: {message}"
-                ) from exc
+                raise
             log.warning(
                 "analytics %s: serving the value of %s: %s", key, fallback.computed_at, message
             )
