@@ -145,18 +145,12 @@ def make_templates(count: int) -> list[Template]:
             if isinstance(message, m.Winner) and ended is None:
                 ended = offset - base
             events.append(
-                TemplateEvent(
-                    offset - base,
-                    line.sub_index,
-                    line.code,
-                    line.side,
-                    line.value,
-                    line.details,
-                    line.text.encode() + b"\r\n",
-                    line.text,
-                    (state.round or None) if state is not None else None,
-                    state.clock_text if state is not None else None,
-                    kind,
+                _event(
+                    line,
+                    offset=offset - base,
+                    round=(state.round or None) if state is not None else None,
+                    clock=state.clock_text if state is not None else None,
+                    kind=kind,
                 )
             )
         summary = summarize(final)
@@ -459,7 +453,7 @@ def _court_day(
 
     def stream() -> Stream:
         for offset, line, _message in opening:
-            yield start + offset, court_id, _fixed(line), outside
+            yield start + offset, court_id, _event(line), outside
         for match_at, template, blue, red, match_id in plan:
             ids = (tournament, day_id, match_id)
             names = {
@@ -472,14 +466,21 @@ def _court_day(
                     sent = replace(names[event.kind], round=event.round, clock=event.clock)
                 yield match_at + event.offset, court_id, sent, ids
         for offset, line, _message in closing:
-            yield at + offset, court_id, _fixed(line), outside
+            yield at + offset, court_id, _event(line), outside
 
     return stream(), rows, next_match, end
 
 
-def _fixed(line: Any) -> TemplateEvent:
+def _event(
+    line: Any,
+    offset: float = 0.0,
+    round: int | None = None,
+    clock: str | None = None,
+    kind: str = "",
+) -> TemplateEvent:
+    """A decoded line as a template event (sent with a CR LF, like the real sender)."""
     return TemplateEvent(
-        0.0,
+        offset,
         line.sub_index,
         line.code,
         line.side,
@@ -487,9 +488,9 @@ def _fixed(line: Any) -> TemplateEvent:
         line.details,
         line.text.encode() + b"\r\n",
         line.text,
-        None,
-        None,
-        "",
+        round,
+        clock,
+        kind,
     )
 
 
@@ -501,7 +502,7 @@ def _athletes_line(
     m: Any,
 ) -> TemplateEvent:
     message = m.Athletes(m.Athlete(blue[1], blue[1], blue[2]), m.Athlete(red[1], red[1], red[2]))
-    return _fixed(decode(encode(message))[0])
+    return _event(decode(encode(message))[0])
 
 
 def _result_line(
@@ -513,7 +514,7 @@ def _result_line(
     m: Any,
 ) -> TemplateEvent:
     name = {"blue": blue[1], "red": red[1]}.get(template.winner or "", "")
-    return _fixed(decode(encode(m.MatchResult(name, template.decision)))[0])
+    return _event(decode(encode(m.MatchResult(name, template.decision)))[0])
 
 
 # --- the measurements -------------------------------------------------------------------------

@@ -99,45 +99,33 @@ class _Counters:
 Removed = Callable[[Key, Entry], None]
 
 
-class _LRU(LRUCache[Key, Entry]):
-    def __init__(self, maxsize: int, evicted: Removed) -> None:
-        super().__init__(maxsize)
-        self._evicted = evicted
+class _Evicting(Cache[Key, Entry]):
+    """Tells the tiered cache about each entry dropped to make room (cachetools evicts through
+    `popitem`, the documented place to hook in)."""
+
+    evicted: Removed
 
     def popitem(self) -> tuple[Key, Entry]:
         key, entry = super().popitem()
-        self._evicted(key, entry)
+        self.evicted(key, entry)
         return key, entry
 
 
-class _LFU(LFUCache[Key, Entry]):
-    def __init__(self, maxsize: int, evicted: Removed) -> None:
-        super().__init__(maxsize)
-        self._evicted = evicted
-
-    def popitem(self) -> tuple[Key, Entry]:
-        key, entry = super().popitem()
-        self._evicted(key, entry)
-        return key, entry
+class _LRU(_Evicting, LRUCache[Key, Entry]):
+    pass
 
 
-class _TTL(TTLCache[Key, Entry, float]):
-    def __init__(
-        self, maxsize: int, ttl: float, timer: Timer, evicted: Removed, expired: Removed
-    ) -> None:
-        super().__init__(maxsize, ttl, timer)
-        self._evicted = evicted
-        self._expired = expired
+class _LFU(_Evicting, LFUCache[Key, Entry]):
+    pass
 
-    def popitem(self) -> tuple[Key, Entry]:
-        key, entry = super().popitem()
-        self._evicted(key, entry)
-        return key, entry
+
+class _TTL(_Evicting, TTLCache[Key, Entry, float]):
+    expired: Removed
 
     def expire(self, time: float | None = None) -> list[tuple[Key, Entry]]:
         expired = super().expire(time)
         for key, entry in expired:
-            self._expired(key, entry)
+            self.expired(key, entry)
         return expired
 
 
@@ -174,11 +162,17 @@ class TieredCache:
 
         size = tier_settings.max_entries
         policy = self.settings.policy
+        cache: _Evicting
         if policy is EvictionPolicy.TTL:
-            return _TTL(size, tier_settings.ttl_seconds, self._timer, evicted, expired)
-        if policy is EvictionPolicy.LFU:
-            return _LFU(size, evicted)
-        return _LRU(size, evicted)
+            timed = _TTL(size, tier_settings.ttl_seconds, self._timer)
+            timed.expired = expired
+            cache = timed
+        elif policy is EvictionPolicy.LFU:
+            cache = _LFU(size)
+        else:
+            cache = _LRU(size)
+        cache.evicted = evicted
+        return cache
 
     # --- reading and writing -----------------------------------------------------------------
     def get(self, key: Key) -> Entry | None:
