@@ -26,6 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "inspect",
     "simulate",
     "replay",
+    "analytics",
+    "cache",
 )
 
 EXIT_OK = 0

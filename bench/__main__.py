@@ -14,7 +14,7 @@ import platform
 import time
 from pathlib import Path
 
-from bench import fuzz_parser, ingest, match_fold
+from bench import fuzz_parser, ingest, match_fold, queries
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -44,12 +44,15 @@ def main() -> None:
     results["match_fold_us"] = match_fold.run()
     print("== ingest")
     results["ingest"] = ingest.run(5.0 if args.quick else 30.0)
+    print("== analytics queries at 5,000,000 events")
+    results["queries"] = queries.run()
     results["seconds"] = round(time.monotonic() - started, 1)
     RESULTS.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
 
     fuzz = results["fuzz"]
     flow = results["ingest"]
-    assert isinstance(fuzz, dict) and isinstance(flow, dict)
+    analytics = results["queries"]
+    assert isinstance(fuzz, dict) and isinstance(flow, dict) and isinstance(analytics, dict)
     rows = [
         ("parser fuzz rate (datagrams/s)", fuzz.get("rate")),
         ("parser fuzz exceptions", fuzz.get("exceptions")),
@@ -58,6 +61,8 @@ def main() -> None:
         ("ingest raw pipeline (events/s, zero loss)", flow["raw_events_per_s"]),
         ("ingest StrikeDesk (events/s, zero loss)", flow["strikedesk_events_per_s"]),
         ("StrikeDesk / raw", flow["ratio"]),
+        ("analytics worst p95 uncached (ms)", analytics["worst_uncached_p95_ms"]),
+        ("analytics worst p95 cached (ms)", analytics["worst_cached_p95_ms"]),
     ]
     print(f"\nStrikeDesk benchmarks on {results['machine']} ({results['seconds']} s)")
     for name, value in rows:

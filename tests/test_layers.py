@@ -45,6 +45,32 @@ def test_pure_layers_import_no_io_no_qt_and_no_other_layer(layer: str) -> None:
     assert offences == []
 
 
+#: The pure half of analytics (design.md §2): calculations over rows, their types and settings.
+PURE_ANALYTICS = (
+    "athlete",
+    "figures",
+    "match",
+    "performance",
+    "rows",
+    "serialize",
+    "settings",
+    "tournament",
+)
+
+
+@pytest.mark.parametrize("module", PURE_ANALYTICS)
+def test_pure_analytics_import_no_io_no_qt_and_only_pure_layers(module: str) -> None:
+    path = APP / "analytics" / f"{module}.py"
+    allowed = ("app.protocol", "app.match", *(f"app.analytics.{m}" for m in PURE_ANALYTICS))
+    offences = [
+        f"{path.relative_to(APP)} imports {name}"
+        for name in imports_of(path)
+        if name.split(".")[0] in IO_MODULES | QT_MODULES
+        or (name.startswith("app") and not name.startswith(allowed))
+    ]
+    assert offences == []
+
+
 @pytest.mark.parametrize("layer", HEADLESS_LAYERS)
 def test_headless_layers_never_import_qt(layer: str) -> None:
     offences = [

@@ -10,6 +10,7 @@ from app.commands._store_support import (
     add_json_flag,
     emit_json,
     emit_table,
+    fail,
     help_handler,
     store_handler,
 )
@@ -73,10 +74,23 @@ def _end(db: Database, args: argparse.Namespace) -> int:
 
     with db.transaction() as session:
         day = Days(session).end(args.tournament_id)
+    _snapshot_day(db, day.id)
     if args.json:
         return emit_json(day_dict(day))
     print(f"day {day.number} of tournament {day.tournament_id} ended")
     return EXIT_OK
+
+
+def _snapshot_day(db: Database, day_id: int) -> None:
+    """The day's and the tournament's analytics go to the history as they stand at its end.
+    The day has ended whatever happens here, so a failure is reported, not fatal."""
+    from app.analytics.service import AnalyticsService
+    from app.errors import StrikeDeskError
+
+    try:
+        AnalyticsService(db).snapshot_day_end(day_id)
+    except StrikeDeskError as exc:
+        fail("day end", f"the day ended, but its analytics snapshot was not stored: {exc}")
 
 
 def _list(db: Database, args: argparse.Namespace) -> int:

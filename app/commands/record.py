@@ -95,6 +95,37 @@ def _prepare_courts(db: Database, args: argparse.Namespace) -> list[CourtInfo]:
     return [court for court in load_courts(db.engine) if court.court_id in chosen]
 
 
+#: How often the recorder looks whether a tournament's analytics snapshot is due.
+SNAPSHOT_CHECK_SECONDS = 60.0
+
+
+def _wait_taking_snapshots(
+    db: Database, courts: list[CourtInfo], stop: threading.Event, seconds: float | None
+) -> None:
+    """Wait until stopped (or `seconds`), storing the recorded tournaments' analytics in the
+    history whenever a snapshot is due (every few minutes, AnalyticsSettings)."""
+    import logging
+    import time
+
+    from app.analytics.service import AnalyticsService
+    from app.errors import StrikeDeskError
+
+    service = AnalyticsService(db)
+    tournaments = sorted({c.tournament_id for c in courts if c.tournament_id is not None})
+    deadline = None if seconds is None else time.monotonic() + seconds
+    while True:
+        for tournament_id in tournaments:
+            try:
+                service.snapshot_if_due(tournament_id)
+            except StrikeDeskError as exc:  # recording goes on; the next check tries again
+                logging.getLogger(__name__).warning("analytics snapshot skipped: %s", exc)
+        wait = SNAPSHOT_CHECK_SECONDS
+        if deadline is not None:
+            wait = min(wait, deadline - time.monotonic())
+        if wait <= 0 or stop.wait(wait):
+            return
+
+
 def run(db: Database, args: argparse.Namespace) -> int:
     from app.ingest.listener import PortInUseError
     from app.ingest.recorder import Recorder
@@ -127,7 +158,7 @@ def run(db: Database, args: argparse.Namespace) -> int:
                 flush=True,
             )
         print("press Ctrl+C to stop", file=sys.stderr, flush=True)
-        stop.wait(args.seconds)
+        _wait_taking_snapshots(db, courts, stop, args.seconds)
     finally:
         summary = recorder.stop()
         for sig, handler in previous.items():

@@ -25,13 +25,13 @@ from app.store.migrate import (
 )
 from app.store.models import Base, DayStatus, EnumText, UtcDateTime
 
-SECOND_MIGRATION = '''"""A trivial second migration, only for tests."""
+SECOND_MIGRATION = f'''"""A trivial extra migration, only for tests."""
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0099"
-down_revision = "0002"
+down_revision = "{SCHEMA_HEAD}"
 branch_labels = None
 depends_on = None
 
@@ -160,15 +160,15 @@ def test_an_older_database_is_backed_up_then_migrated(
     assert head_revision(migrations_with_extra) == "0099"
     result = upgrade(migrated, backups=backups, script_location=migrations_with_extra)
 
-    assert (result.from_revision, result.to_revision) == ("0002", "0099")
+    assert (result.from_revision, result.to_revision) == (SCHEMA_HEAD, "0099")
     assert result.backup is not None
     assert result.backup.parent == backups
-    assert result.backup.name.startswith("pre-migration-0002-")
+    assert result.backup.name.startswith(f"pre-migration-{SCHEMA_HEAD}-")
     assert result.backup.suffix == ".db"
     assert list(backups.iterdir()) == [result.backup]  # no partial file left behind
     copy = sqlite3.connect(result.backup)
     try:
-        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
         assert copy.execute("SELECT name FROM tournaments").fetchall() == [("Kept",)]
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:
