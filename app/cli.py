@@ -26,6 +26,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "inspect",
     "simulate",
     "replay",
+    "archive",
+    "backup",
+    "export",
 )
 
 EXIT_OK = 0

@@ -507,11 +507,11 @@ class ArchiveService:
                 )
                 chunks = plan_chunks(connection, selection, self.chunk_rows)
                 total = sum(chunk.events for chunk in chunks)
-                ctx.report(0, total, f"{operation.value}: {total:,} events to go")
+                ctx.report(0, total, f"{total:,} events to go")
                 for number, chunk in enumerate(chunks, 1):
                     ctx.check()
                     _locked_is_retryable(mover, chunk, selection, tally)
-                    ctx.report(tally.events, total, f"{operation.value}: {tally.events:,} events")
+                    ctx.report(tally.events, total, f"{tally.events:,} of {total:,} events")
                     if number % CHECKPOINT_EVERY_CHUNKS == 0:
                         checkpoint(connection)
                 checkpoint(connection)
