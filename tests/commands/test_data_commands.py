@@ -174,3 +174,21 @@ def test_ctrl_c_cancels_an_archive_between_chunks(tmp_path: Path) -> None:
     archive.close()
     assert in_archive and in_live  # stopped part-way
     assert in_live | in_archive == everything and not in_live & in_archive
+
+
+def test_record_makes_automatic_backups(tmp_path: Path) -> None:
+    from app.store.backup import verify_backup
+    from tests.e2e.test_crash_recovery import free_udp_port
+
+    root = tmp_path / "data"
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(root), "record", "--json",
+         "--court", f"Mat={free_udp_port()}", "--bind", "127.0.0.1", "--seconds", "4",
+         "--backup-every", "0.02", "--backup-keep", "2"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "automatic backups every 0.02 min" in result.stderr
+    made = sorted((root / "backups").glob("auto-*.sdbackup"))
+    assert 1 <= len(made) <= 2
+    verify_backup(made[-1])
