@@ -28,23 +28,26 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.ingest.rows import DecodedLine
 
 EVENTS_PER_MATCH = 1000
 DAYS = 3
 
 
-def _lines() -> list[tuple[str, bytes]]:
+def _lines() -> list[tuple[DecodedLine, bytes]]:
     """Realistic datagrams with their parsed columns (code, side, value, details, text, status)."""
     from app.ingest.rows import decode_datagram
     from app.protocol import encode
     from app.sim.generator import generate_session
 
-    lines = []
+    lines: list[tuple[DecodedLine, bytes]] = []
     for _, message in generate_session(seed=5, matches=3, round_seconds=60):
         data = encode(message)
         lines.extend((line, data) for line in decode_datagram(data))
-    return lines  # type: ignore[return-value]
+    return lines
 
 
 def build_folder(root: Path, events: int) -> None:
@@ -110,15 +113,15 @@ def build_folder(root: Path, events: int) -> None:
                     match_id,
                     1 + index * 3 // EVENTS_PER_MATCH,
                     "1:23",
-                    line.code,  # type: ignore[attr-defined]
-                    line.side,  # type: ignore[attr-defined]
-                    line.value,  # type: ignore[attr-defined]
-                    line.details,  # type: ignore[attr-defined]
+                    line.code,
+                    line.side,
+                    line.value,
+                    line.details,
                     data,
-                    line.text,  # type: ignore[attr-defined]
-                    line.status,  # type: ignore[attr-defined]
-                    line.error,  # type: ignore[attr-defined]
-                    line.encoding_error,  # type: ignore[attr-defined]
+                    line.text,
+                    line.status,
+                    line.error,
+                    line.encoding_error,
                     False,
                 )
             )
