@@ -65,12 +65,13 @@ def build_folder(root: Path, events: int) -> None:
         court = Courts(session).all()[0].id
         tournament_id = tournament.id
     lines = _lines()
-    start = datetime.now(UTC) - timedelta(days=10)
+    matches = events // EVENTS_PER_MATCH
+    # One event a second; the last match ends a day ago, so "older than 0 days" takes them all.
+    start = datetime.now(UTC) - timedelta(days=1, seconds=matches * EVENTS_PER_MATCH)
     connection = sqlite3.connect(root / "strikedesk.db", isolation_level=None)
     connection.execute("PRAGMA synchronous = OFF")
     connection.execute("BEGIN")
     rows: list[tuple[Any, ...]] = []
-    matches = events // EVENTS_PER_MATCH
     for match in range(matches):
         match_id = match + 1
         day_id = day_ids[match * DAYS // matches]
