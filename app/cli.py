@@ -28,6 +28,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "replay",
     "analytics",
     "cache",
+    "archive",
+    "backup",
+    "export",
 )
 
 EXIT_OK = 0

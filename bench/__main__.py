@@ -14,7 +14,7 @@ import platform
 import time
 from pathlib import Path
 
-from bench import fuzz_parser, ingest, match_fold, queries
+from bench import archive, fuzz_parser, ingest, match_fold, queries
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -46,13 +46,19 @@ def main() -> None:
     results["ingest"] = ingest.run(5.0 if args.quick else 30.0)
     print("== analytics queries at 5,000,000 events")
     results["queries"] = queries.run()
+    print("== archive / restore")
+    moved_figures = archive.run(100_000 if args.quick else 1_000_000)
+    results["archive"] = moved_figures
+    print(archive.report(moved_figures))
     results["seconds"] = round(time.monotonic() - started, 1)
     RESULTS.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
 
     fuzz = results["fuzz"]
     flow = results["ingest"]
     analytics = results["queries"]
-    assert isinstance(fuzz, dict) and isinstance(flow, dict) and isinstance(analytics, dict)
+    moved = results["archive"]
+    assert isinstance(fuzz, dict) and isinstance(flow, dict)
+    assert isinstance(analytics, dict) and isinstance(moved, dict)
     rows = [
         ("parser fuzz rate (datagrams/s)", fuzz.get("rate")),
         ("parser fuzz exceptions", fuzz.get("exceptions")),
@@ -63,6 +69,10 @@ def main() -> None:
         ("StrikeDesk / raw", flow["ratio"]),
         ("analytics worst p95 uncached (ms)", analytics["worst_uncached_p95_ms"]),
         ("analytics worst p95 cached (ms)", analytics["worst_cached_p95_ms"]),
+        ("archive StrikeDesk, checked (events/s)", moved["archive_events_per_s"]),
+        ("restore StrikeDesk, checked (events/s)", moved["restore_events_per_s"]),
+        ("archive raw INSERT…SELECT (events/s)", moved["raw_archive_events_per_s"]),
+        ("restore raw INSERT…SELECT (events/s)", moved["raw_restore_events_per_s"]),
     ]
     print(f"\nStrikeDesk benchmarks on {results['machine']} ({results['seconds']} s)")
     for name, value in rows:

@@ -39,6 +39,16 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--seconds", type=float, default=None, help="stop by itself after this many seconds"
     )
+    parser.add_argument(
+        "--backup-every",
+        type=float,
+        default=None,
+        metavar="MINUTES",
+        help="automatic full backups every MINUTES and when a day ends (into the data folder)",
+    )
+    parser.add_argument(
+        "--backup-keep", type=int, default=10, metavar="K", help="automatic backups kept (10)"
+    )
     add_json_flag(parser)
     parser.set_defaults(handler=store_handler("record", run))
 
@@ -126,6 +136,36 @@ def _wait_taking_snapshots(
             return
 
 
+class _Backups:
+    """Automatic backups beside the recorder: a one-worker job runner and the schedule."""
+
+    def __init__(self, db: Database, every_minutes: float, keep: int) -> None:
+        from app.jobs.autobackup import AutoBackup, AutoBackupSettings
+        from app.jobs.runner import JobRunner
+        from app.store.backup import BackupService
+
+        self.runner = JobRunner(workers=1)
+        settings = AutoBackupSettings(
+            every_minutes=every_minutes, keep=keep, poll_seconds=min(15.0, every_minutes * 30)
+        )
+        self.schedule = AutoBackup(self.runner, BackupService(db), settings)
+        self.schedule.start()
+
+    def stop(self) -> None:
+        self.schedule.stop()
+        self.runner.shutdown(wait=True)  # a backup under way is cancelled, its file not kept
+
+
+def _start_backups(db: Database, args: argparse.Namespace) -> _Backups | None:
+    if args.backup_every is None:
+        return None
+    print(
+        f"automatic backups every {args.backup_every:g} min and at day end into {db.paths.backups}",
+        file=sys.stderr,
+    )
+    return _Backups(db, args.backup_every, args.backup_keep)
+
+
 def run(db: Database, args: argparse.Namespace) -> int:
     from app.ingest.listener import PortInUseError
     from app.ingest.recorder import Recorder
@@ -133,13 +173,17 @@ def run(db: Database, args: argparse.Namespace) -> int:
 
     configure_logging(db.paths.logs)
     courts = _prepare_courts(db, args)
+    if args.backup_every is not None and (args.backup_every <= 0 or args.backup_keep < 1):
+        raise UsageError("--backup-every needs a positive number of minutes, --backup-keep >= 1")
     recorder = Recorder(db.engine, db.paths.journal)
     report = recorder.start()
+    backups: _Backups | None = None
     stop = threading.Event()
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
     }
     try:
+        backups = _start_backups(db, args)
         if report.replayed:
             print(f"recovering {report.replayed} datagrams from the journal", file=sys.stderr)
         for court in courts:
@@ -160,6 +204,8 @@ def run(db: Database, args: argparse.Namespace) -> int:
         print("press Ctrl+C to stop", file=sys.stderr, flush=True)
         _wait_taking_snapshots(db, courts, stop, args.seconds)
     finally:
+        if backups is not None:
+            backups.stop()
         summary = recorder.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

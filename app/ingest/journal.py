@@ -177,6 +177,12 @@ class Journal:
         self.last_seq = last_seq
         return RecoveryReport(len(segments), records, last_seq, cut_bytes, cut_segment, reason)
 
+    def continue_after(self, seq: int) -> None:
+        """Number the next datagrams after `seq` if the journal is behind it: the database may
+        hold sequence numbers this journal never saw (a data folder restored from a backup, a
+        deleted journal folder), and a reused number would collide with a stored event."""
+        self.last_seq = max(self.last_seq, seq)
+
     # --- writing ---------------------------------------------------------------------------
     def _open_segment(self, first_seq: int) -> None:
         self.close()

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.ingest.courts import CourtDirectory, CourtInfo
@@ -145,6 +145,8 @@ class Recorder:
             )
         with self.engine.connect() as conn:
             committed = conn.execute(select(IngestCheckpoint.last_seq)).scalar() or 0
+            stored = conn.execute(select(func.max(Event.seq))).scalar() or 0
+        journal.continue_after(max(committed, stored))
         for court in load_courts(self.engine):
             self.courts.put(court)
         writer = self.writer = BatchWriter(

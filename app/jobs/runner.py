@@ -15,13 +15,14 @@ import itertools
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from app.errors import StrikeDeskError
+from app.store.engine import is_locked_error
+from app.store.errors import DatabaseLockedError
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,17 @@ class Priority(enum.IntEnum):
 
 
 class JobCancelled(StrikeDeskError):
-    """Raised inside work when its job was cancelled; the job ends as cancelled."""
+    """Raised inside work when its job was cancelled; the job ends as cancelled.
 
-    def __init__(self, name: str = "job") -> None:
-        super().__init__(f"{name} was cancelled")
+    Work that stops part-way may say what it finished (`partial`, e.g. a result summary of the
+    chunks done) and how things stand (`message`), so the window can tell the operator.
+    """
+
+    def __init__(
+        self, name: str = "job", *, message: str | None = None, partial: object = None
+    ) -> None:
+        super().__init__(message or f"{name} was cancelled")
+        self.partial = partial
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +70,9 @@ def default_workers() -> int:
 
 
 def is_transient(error: BaseException) -> bool:
-    """Errors worth retrying: the database is locked or busy for a moment."""
-    text = f"{type(error).__name__}: {error}".lower()
-    return (
-        "database is locked" in text
-        or "database is busy" in text
-        or (type(error).__name__ == "DatabaseLockedError")
-    )
+    """Errors worth retrying: the database is locked or busy for a moment (raw sqlite3,
+    wrapped by SQLAlchemy, or already translated into DatabaseLockedError)."""
+    return isinstance(error, DatabaseLockedError) or is_locked_error(error)
 
 
 class JobContext:
@@ -76,6 +80,16 @@ class JobContext:
 
     def __init__(self, job: Job[object]) -> None:
         self._job = job
+
+    @classmethod
+    def unattached(cls, name: str = "job") -> JobContext:
+        """A context for work called directly (scripts, tests): nobody cancels it and its
+        progress goes nowhere unless a listener is added to `context.job`."""
+        return cls(Job(0, name, Priority.NORMAL, lambda _ctx: None, retries=0))
+
+    @property
+    def job(self) -> Job[object]:
+        return self._job
 
     @property
     def cancelled(self) -> bool:
@@ -109,14 +123,37 @@ class Job(Generic[T]):
         self.attempts = 0
         self.future: Future[T] = Future()
         self.progress = Progress(0, None, "waiting")
-        self.cancel_requested = False
+        self._cancel = threading.Event()
         self._listeners: list[ProgressListener] = []
         self._lock = threading.Lock()
 
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel.is_set()
+
     def cancel(self) -> None:
         """Ask the job to stop; a job not started yet is cancelled at once."""
-        self.cancel_requested = True
+        self._cancel.set()
         self.future.cancel()  # succeeds only while pending
+
+    def wait_cancelled(self, timeout: float) -> bool:
+        """Sleep up to `timeout` seconds, waking early if the job is cancelled."""
+        return self._cancel.wait(timeout)
+
+    def add_done_listener(self, listener: Callable[[Job[T]], None]) -> None:
+        """Called once with the job when it ends (result, error or cancel), on the thread that
+        ends it (or at once if it already has): the window turns this into a signal."""
+        self.future.add_done_callback(lambda _future: listener(self))
+
+    @property
+    def error(self) -> BaseException | None:
+        """The error the job ended with (JobCancelled if cancelled), None while running or
+        after success."""
+        if not self.future.done():
+            return None
+        if self.future.cancelled():
+            return JobCancelled(self.name)
+        return self.future.exception()
 
     def add_progress_listener(self, listener: ProgressListener) -> None:
         with self._lock:
@@ -198,7 +235,7 @@ class JobRunner:
                 self._heap.clear()
             for job in self._active.values():
                 if cancel_pending:
-                    job.cancel_requested = True
+                    job.cancel()
             self._cv.notify_all()
         if wait:
             for thread in self._threads:
@@ -242,7 +279,9 @@ class JobRunner:
                 if is_transient(exc) and job.attempts <= job.retries and not job.cancel_requested:
                     log.info("%s: %s; retry %d in %.1f s", job.name, exc, job.attempts, delay)
                     context.report(job.progress.done, job.progress.total, f"retrying: {exc}")
-                    time.sleep(delay)
+                    if job.wait_cancelled(delay):  # a cancel ends the wait, not the next try
+                        job.future.set_exception(JobCancelled(job.name))
+                        return
                     delay = min(delay * 2, self.retry_max)
                     continue
                 log.debug("%s failed", job.name, exc_info=True)

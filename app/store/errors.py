@@ -31,3 +31,15 @@ class NotFoundError(ValidationError):
 
 class ConflictError(ValidationError):
     """The request clashes with existing data (a second active day, a port in use, ...)."""
+
+
+class ArchiveError(StoreError):
+    """An archive, restore or clean-up cannot go ahead, or its check failed (nothing moved)."""
+
+
+class BackupError(StoreError):
+    """A backup cannot be made, or a file is not a usable StrikeDesk backup."""
+
+
+class ExportError(StoreError):
+    """An export cannot be written."""

@@ -78,6 +78,20 @@ def head_revision(script_location: Path | None = None) -> str:
     return head
 
 
+def known_revision(revision: str, script_location: Path | None = None) -> bool:
+    """True if `revision` is one of this version's migrations (False: a newer StrikeDesk's)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
+    if revision == SCHEMA_HEAD and script_location is None:
+        return True
+    script = ScriptDirectory.from_config(alembic_config(script_location))
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def current_revision(engine_or_path: Engine | Path | str) -> str | None:
     """The revision stamped in the database, None for a new or non-StrikeDesk database."""
     from alembic.runtime.migration import MigrationContext

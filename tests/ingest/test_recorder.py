@@ -155,3 +155,27 @@ def test_restart_resumes_the_journal_and_the_running_match(
     finally:
         close_rig(rig)
     assert os.path.isdir(tmp_path / "data" / "journal")
+
+
+def test_a_journal_younger_than_the_database_numbers_after_it(tmp_path: Path) -> None:
+    """A data folder restored from a backup has events but no journal: new datagrams must be
+    numbered after the stored ones, or they would collide with them and be lost."""
+    rig = open_rig(tmp_path / "data")
+    try:
+        rig.send(b"pt1;1", b"pt1;2")
+        rig.settle(2)
+    finally:
+        close_rig(rig)
+    for segment in (tmp_path / "data" / "journal").iterdir():
+        segment.unlink()  # as after `backup restore --into`
+    rig = open_rig(tmp_path / "data")
+    try:
+        rig.send(b"pt1;3")
+        rig.settle(1)
+        assert [(e.seq, e.raw) for e in stored(rig)] == [
+            (1, b"pt1;1"),
+            (2, b"pt1;2"),
+            (3, b"pt1;3"),
+        ]
+    finally:
+        close_rig(rig)

@@ -8,8 +8,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
-from app.jobs.runner import JobCancelled, JobContext, JobRunner, Priority
+from app.jobs.runner import (
+    Job,
+    JobCancelled,
+    JobContext,
+    JobRunner,
+    Priority,
+    default_workers,
+    is_transient,
+)
+from app.store.errors import DatabaseLockedError
 
 
 @pytest.fixture
@@ -103,3 +113,88 @@ def test_other_errors_are_not_retried(runner: JobRunner) -> None:
     with pytest.raises(ZeroDivisionError):
         job.result(5)
     assert job.attempts == 1
+
+
+def test_workers_follow_the_core_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    for cores, workers in [(None, 2), (1, 2), (2, 2), (6, 6), (10, 10), (64, 10)]:
+        monkeypatch.setattr("os.cpu_count", lambda c=cores: c)
+        assert default_workers() == workers
+
+
+def test_locked_errors_are_transient_however_they_are_wrapped() -> None:
+    raw = sqlite3.OperationalError("database is locked")
+    wrapped = OperationalError("INSERT ...", {}, raw)
+    assert is_transient(raw)
+    assert is_transient(wrapped)
+    assert is_transient(DatabaseLockedError("busy"))
+    assert not is_transient(sqlite3.OperationalError("no such table: events"))
+    assert not is_transient(ValueError("database is locked"))  # only the database's own errors
+
+
+def test_cancel_ends_a_retry_wait_at_once(tmp_path: Path) -> None:
+    runner = JobRunner(workers=1, retry_initial=30.0)  # a wait no test could sit through
+    attempts = threading.Event()
+
+    def locked(ctx: JobContext) -> None:
+        attempts.set()
+        raise DatabaseLockedError("busy")
+
+    try:
+        job = runner.submit(locked, "archive", retries=5)
+        assert attempts.wait(5)
+        threading.Event().wait(0.05)  # now in the retry wait
+        job.cancel()
+        with pytest.raises(JobCancelled):
+            job.result(5)
+        assert job.attempts == 1
+    finally:
+        runner.shutdown()
+
+
+def test_done_listeners_hear_results_errors_and_cancels(runner: JobRunner) -> None:
+    ended: list[tuple[str, object]] = []
+    done = threading.Semaphore(0)
+
+    def listen(job: Job[object]) -> None:
+        outcome = job.error if job.error is not None else job.result()
+        ended.append((job.name, outcome))
+        done.release()
+
+    gate = threading.Event()
+    blocker = runner.submit(lambda ctx: gate.wait(5), "blocker")
+    good = runner.submit(lambda ctx: 7, "good")
+    bad = runner.submit(lambda ctx: 1 / 0, "bad")
+    waiting = runner.submit(lambda ctx: 0, "waiting")
+    for job in (good, bad, waiting):
+        job.add_done_listener(listen)
+    waiting.cancel()  # never started: cancelled at once
+    gate.set()
+    blocker.result(5)
+    for _ in range(3):
+        assert done.acquire(timeout=5)
+    outcomes = dict(ended)
+    assert outcomes["good"] == 7
+    assert isinstance(outcomes["bad"], ZeroDivisionError)
+    assert isinstance(outcomes["waiting"], JobCancelled)
+
+
+def test_cancelled_work_can_hand_back_what_it_finished(runner: JobRunner) -> None:
+    def work(ctx: JobContext) -> None:
+        raise JobCancelled("archive", message="archive stopped after 3 chunks", partial=3)
+
+    job = runner.submit(work, "archive")
+    with pytest.raises(JobCancelled, match="after 3 chunks") as caught:
+        job.result(5)
+    assert caught.value.partial == 3
+
+
+def test_an_unattached_context_reports_to_its_listeners() -> None:
+    context = JobContext.unattached("script")
+    seen: list[int] = []
+    context.job.add_progress_listener(lambda _job, progress: seen.append(progress.done))
+    context.report(5, 10)
+    context.check()  # not cancelled
+    context.job.cancel()
+    assert seen == [5]
+    with pytest.raises(JobCancelled):
+        context.check()
