@@ -60,7 +60,16 @@ def data_dir_from(args: argparse.Namespace) -> Path | None:
     return Path(env) if env else None
 
 
+def ensure_standard_streams() -> None:
+    """Give a windowed build somewhere to write: PyInstaller's windowed Windows executable starts
+    with sys.stdout and sys.stderr set to None, and `None.write` would crash a command."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    ensure_standard_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
