@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"strikedesk {__version__}")
     parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="check this installation end to end (offscreen window, new database, one UDP "
+        "datagram on 127.0.0.1) and exit 0, or 1 with the reason",
+    )
+    parser.add_argument(
         "--data-dir",
         type=Path,
         default=None,
@@ -72,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ensure_standard_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.smoke:
+        from app.smoke import run_smoke
+
+        return run_smoke()
     handler = getattr(args, "handler", None)
     if handler is None:
         from app.ui.launch import run_gui
