@@ -99,7 +99,7 @@ def _smoke(folder: Path, cleanup: ExitStack) -> float:
     from sqlalchemy import select
 
     from app.ingest.recorder import Recorder, load_courts
-    from app.logs import configure_logging
+    from app.logs import configure_logging, stop_logging
     from app.store.database import Database
     from app.store.models import Event
 
@@ -111,6 +111,7 @@ def _smoke(folder: Path, cleanup: ExitStack) -> float:
         raise SmokeFailure(f"expected a new database, found schema {migration.from_revision}")
     _report(f"database migrated to schema {migration.to_revision} in {_ms(step)} ms")
     configure_logging(database.paths.logs)
+    cleanup.callback(stop_logging)
 
     step = time.perf_counter()
     recorder = Recorder(database.engine, database.paths.journal)
