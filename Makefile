@@ -38,5 +38,23 @@ fmt: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
 
+# The one-folder bundle dist/StrikeDesk/ (PyInstaller, packaging/strikedesk.spec); the Windows
+# installer is built on Windows from it (packaging/README.md).
+PACKAGE_STAMP := $(VENV)/.installed-package
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,package]'
+	@touch $(PACKAGE_STAMP)
+
+package: $(PACKAGE_STAMP)
+	@start=$$(date +%s); \
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN packaging/strikedesk.spec && \
+	echo "package: dist/StrikeDesk built in $$(( $$(date +%s) - start )) s, $$(du -sm dist/StrikeDesk | cut -f1) MB"
+
+# The frozen build's end-to-end check through both executables (.ci/run runs it).
+smoke: package
+	dist/StrikeDesk/StrikeDesk --smoke
+	dist/StrikeDesk/strikedesk-cli --smoke
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"strikedesk {__version__}")
     parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="check this installation end to end (offscreen window, new database, one UDP "
+        "datagram on 127.0.0.1) and exit 0, or 1 with the reason",
+    )
+    parser.add_argument(
         "--data-dir",
         type=Path,
         default=None,
@@ -65,9 +71,22 @@ def data_dir_from(args: argparse.Namespace) -> Path | None:
     return Path(env) if env else None
 
 
+def ensure_standard_streams() -> None:
+    """Give a windowed build somewhere to write: PyInstaller's windowed Windows executable starts
+    with sys.stdout and sys.stderr set to None, and `None.write` would crash a command."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    ensure_standard_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.smoke:
+        from app.smoke import run_smoke
+
+        return run_smoke()
     handler = getattr(args, "handler", None)
     if handler is None:
         from app.ui.launch import run_gui

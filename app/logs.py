@@ -20,10 +20,7 @@ def configure_logging(folder: Path, console_level: int = logging.WARNING) -> Pat
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_NAME
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "strikedesk", False):
-            root.removeHandler(handler)
-            handler.close()
+    stop_logging()
     file_handler = logging.handlers.RotatingFileHandler(
         path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8", delay=True
     )
@@ -42,3 +39,13 @@ def configure_logging(folder: Path, console_level: int = logging.WARNING) -> Pat
     # alembic reports every step at INFO; keep the file for what matters to an operator.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     return path
+
+
+def stop_logging() -> None:
+    """Remove and close the handlers configure_logging added (the log file is released, which
+    Windows needs before the folder can be deleted)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "strikedesk", False):
+            root.removeHandler(handler)
+            handler.close()

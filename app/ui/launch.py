@@ -8,19 +8,25 @@ import asyncio
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import qasync
 
 from app import __version__
+from app.ingest.recorder import Recorder
 from app.logs import configure_logging
+from app.resources import resource_path
+from app.store.database import Database
 from app.store.errors import DataFolderError
 from app.store.paths import DataPaths
+from app.ui.desk import Desk
 from app.ui.main_window import MainWindow, WindowOptions
 from app.ui.single_instance import InstanceServer, ask_running_instance, server_name
 
@@ -56,7 +62,12 @@ def install_crash_dialog(show: Callable[[str], None]) -> ExceptHook:
     return previous
 
 
+#: The application icon shipped in resources/ (the .ico is only for the Windows executable).
+APP_ICON = "resources/strikedesk.png"
+
+
 def application() -> QApplication:
+    """The process's QApplication, created on first use with StrikeDesk's name and icon."""
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
@@ -64,7 +75,43 @@ def application() -> QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(resource_path(APP_ICON))))
     return app
+
+
+def build_window(database: Database, recorder: Recorder) -> MainWindow:
+    """The operator window over an already open database and running recorder (the smoke
+    check); the caller keeps ownership of both. Sets up qasync on the Qt loop if needed."""
+    app = application()
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(qasync.QEventLoop(app, already_running=True))
+    settings = QSettings(
+        str(database.paths.root / "window-settings.ini"), QSettings.Format.IniFormat
+    )
+    window = MainWindow(WindowOptions(database.paths, database.paths.logs, settings))
+    window.attach(Desk(database, recorder), owned=False)
+    return window
+
+
+def show_window(window: QWidget, timeout: float) -> bool:
+    """Show `window` and process events until the platform exposes it; False on timeout."""
+    window.show()
+    deadline = time.monotonic() + timeout
+    while True:
+        QApplication.processEvents()
+        handle = window.windowHandle()
+        if handle is not None and handle.isExposed():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+
+
+def process_events() -> None:
+    """Let Qt handle pending events (for callers that wait on other threads in a loop)."""
+    QApplication.processEvents()
 
 
 def run_gui(args: argparse.Namespace) -> int:

@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self._owns_runner = runner is None
         self.calls = BackgroundCalls(self.runner, self.show_error)
         self.desk: Desk | None = None
+        self._owns_desk = True
         self.overview = Overview((), ())
         self.theme = Theme(str(self.settings.value("theme", Theme.LIGHT.value)))
         self.palette_colours = colours(self.theme)
@@ -402,12 +403,7 @@ class MainWindow(QMainWindow):
         if self._closing:
             await self.calls(lambda: close_desk(desk), name="close")
             return
-        self.desk = desk
-        self._feed_position = desk.recorder.recent.end
-        self._set_enabled(True)
-        self.feed_timer.start()
-        self.stats_timer.start()
-        self.matches_timer.start()
+        self.attach(desk)
         await self._reload()
         for court, reason in failures:
             self.statusBar().showMessage(f"{court}: {reason}", 15000)
@@ -416,6 +412,19 @@ class MainWindow(QMainWindow):
         gc.collect()
         gc.freeze()
         self.ready.emit()
+
+    def attach(self, desk: Desk, *, owned: bool = True) -> None:
+        """Start showing `desk` (opened by `start()`, or by the caller when `owned` is False:
+        then closing the window leaves the recorder and database to the caller)."""
+        self.desk = desk
+        self._owns_desk = owned
+        self._feed_position = desk.recorder.recent.end
+        self._set_enabled(True)
+        self.feed_timer.start()
+        self.stats_timer.start()
+        self.matches_timer.start()
+        if not owned:
+            self.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closed:
@@ -438,7 +447,7 @@ class MainWindow(QMainWindow):
     async def _shutdown(self) -> None:
         desk, self.desk = self.desk, None
         try:
-            if desk is not None:
+            if desk is not None and self._owns_desk:
                 # Flushes what is queued and closes the journal: can take a moment.
                 await self.calls(lambda: close_desk(desk), name="stop recorder")
         finally:
