@@ -27,16 +27,20 @@ test-all: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "slow or not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests bench migrations
-	$(BIN)/ruff format --check app tests bench migrations
+	$(BIN)/ruff check app tests bench migrations docs
+	$(BIN)/ruff format --check app tests bench migrations docs
 	$(BIN)/mypy
 
 fmt: $(STAMP)
-	$(BIN)/ruff check --fix app tests bench migrations
-	$(BIN)/ruff format app tests bench migrations
+	$(BIN)/ruff check --fix app tests bench migrations docs
+	$(BIN)/ruff format app tests bench migrations docs
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
+
+# The README's and operator guide's pictures of the real window, recording replayed samples.
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/make_screenshots.py
 
 # The one-folder bundle dist/StrikeDesk/ (PyInstaller, packaging/strikedesk.spec); the Windows
 # installer is built on Windows from it (packaging/README.md).

@@ -26,6 +26,7 @@ from app.store.backup import (
 )
 from app.store.database import Database
 from app.store.errors import BackupError, NotFoundError
+from app.store.migrate import SCHEMA_HEAD
 from tests.ingest.conftest import close_rig, open_rig
 from tests.store.recording import Recorded, copy_folder, record_folder, table_rows
 
@@ -67,7 +68,7 @@ def test_a_full_backup_verifies_and_restores_row_for_row(
 ) -> None:
     report = verify_backup(full_backup)
     manifest = report.manifest
-    assert manifest.kind is BackupKind.FULL and manifest.schema_revision == "0002"
+    assert manifest.kind is BackupKind.FULL and manifest.schema_revision == SCHEMA_HEAD
     assert set(manifest.databases) == {"strikedesk.db", "archive.db"}
     live_events = len(table_rows(folder.root / "strikedesk.db", "events"))
     archived_events = len(table_rows(folder.root / "archive.db", "events"))
