@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.ingest.courts import CourtInfo
-from app.ingest.recorder import Recorder, load_courts
+from app.ingest.recorder import QUEUE_CAPACITY, Recorder, load_courts
 from app.ingest.writer import WriterConfig
 from app.store.database import Database
 from app.store.repositories import Courts
@@ -39,7 +39,12 @@ class Rig:
         raise AssertionError(f"stored {self.recorder.stats().stored} of {expected_stored}")
 
 
-def open_rig(root: Path, config: WriterConfig | None = None, busy_timeout_ms: int = 5000) -> Rig:
+def open_rig(
+    root: Path,
+    config: WriterConfig | None = None,
+    busy_timeout_ms: int = 5000,
+    queue_capacity: int = QUEUE_CAPACITY,
+) -> Rig:
     db = Database.open(root, busy_timeout_ms=busy_timeout_ms)
     with db.transaction() as session:
         courts = Courts(session)
@@ -47,7 +52,7 @@ def open_rig(root: Path, config: WriterConfig | None = None, busy_timeout_ms: in
             "Test court", 6099, bind_address="127.0.0.1"
         )
         court_id = court.id
-    recorder = Recorder(db.engine, db.paths.journal, config)
+    recorder = Recorder(db.engine, db.paths.journal, config, queue_capacity)
     recorder.start()
     [info] = [c for c in load_courts(db.engine) if c.court_id == court_id]
     info = CourtInfo(
