@@ -26,6 +26,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "inspect",
     "simulate",
     "replay",
+    "stats",
+    "alerts",
 )
 
 EXIT_OK = 0

@@ -99,11 +99,15 @@ def run(db: Database, args: argparse.Namespace) -> int:
     from app.ingest.listener import PortInUseError
     from app.ingest.recorder import Recorder
     from app.logs import configure_logging
+    from app.monitor.service import Monitor
 
     configure_logging(db.paths.logs)
     courts = _prepare_courts(db, args)
     recorder = Recorder(db.engine, db.paths.journal)
     report = recorder.start()
+    # Samples, alert rules and metrics_history rows for `strikedesk stats` / `alerts`; raised
+    # alerts are logged, so they also show on stderr.
+    monitor = Monitor(db, recorder)
     stop = threading.Event()
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
@@ -126,10 +130,12 @@ def run(db: Database, args: argparse.Namespace) -> int:
                 file=sys.stderr,
                 flush=True,
             )
+        monitor.start()
         print("press Ctrl+C to stop", file=sys.stderr, flush=True)
         stop.wait(args.seconds)
     finally:
         summary = recorder.stop()
+        monitor.stop()  # after the recorder: the last stored sample has the final counts
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     result = {

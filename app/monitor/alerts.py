@@ -60,6 +60,7 @@ class AlertRule:
     clear_seconds: float = 0.0
     severity: Severity = Severity.WARNING
     enabled: bool = True
+    min_events: int = 0  # error rate: judged only over at least this many events
 
     def __post_init__(self) -> None:
         safe_side = (
@@ -89,6 +90,9 @@ class AlertThresholds:
     max_day_events: int = 5000
     max_court_silence_s: float = 30.0
     min_free_disk_bytes: int = GIB
+    #: the error rate is judged over at least this many events (one bad datagram out of the
+    #: first four is not a 25 % error rate)
+    min_events_for_error_rate: int = 100
     #: clear once the reading is this share back on the safe side of the threshold
     hysteresis: float = 0.1
     hold_seconds: float = 0.0
@@ -108,8 +112,18 @@ def default_rules(limits: AlertThresholds | None = None) -> tuple[AlertRule, ...
         *,
         below: bool = False,
         clear_seconds: float = t.clear_seconds,
+        min_events: int = 0,
     ) -> AlertRule:
-        return AlertRule(kind, threshold, clear_at, below, t.hold_seconds, clear_seconds, severity)
+        return AlertRule(
+            kind,
+            threshold,
+            clear_at,
+            below,
+            t.hold_seconds,
+            clear_seconds,
+            severity,
+            min_events=min_events,
+        )
 
     return (
         rule(AlertKind.EVENT_RATE, t.max_events_per_s, t.max_events_per_s * down),
@@ -120,7 +134,12 @@ def default_rules(limits: AlertThresholds | None = None) -> tuple[AlertRule, ...
             t.max_memory_percent * down,
             Severity.CRITICAL,
         ),
-        rule(AlertKind.ERROR_RATE, t.max_error_rate, t.max_error_rate * down),
+        rule(
+            AlertKind.ERROR_RATE,
+            t.max_error_rate,
+            t.max_error_rate * down,
+            min_events=t.min_events_for_error_rate,
+        ),
         rule(AlertKind.DAY_SIZE, t.max_day_events, t.max_day_events * down, Severity.INFO),
         # Silence clears as soon as data flows again: a datagram resets the reading to ~0.
         rule(
@@ -146,16 +165,19 @@ class Reading:
     label: str  # what the reading is about, for messages: "Court 1", "Open 2026, day 2"
 
 
-def readings(kind: AlertKind, snapshot: MetricsSnapshot) -> dict[str, Reading]:
+def readings(rule: AlertRule, snapshot: MetricsSnapshot) -> dict[str, Reading]:
     """Subject -> reading of one rule's metric in a snapshot. Pipeline rules read nothing when
-    no recorder runs (the CLI checks only the database and the disk)."""
+    nothing is recording (the CLI checks only the database and the disk)."""
     recording = snapshot.recording
+    kind = rule.kind
     if kind is AlertKind.EVENT_RATE:
         return {"all courts": Reading(snapshot.events_per_s, "all courts")} if recording else {}
     if kind is AlertKind.COMMIT_LATENCY:
         return {"database": Reading(snapshot.commit_ms_p99, "database")} if recording else {}
     if kind is AlertKind.ERROR_RATE:
-        return {"events": Reading(snapshot.error_rate, "events")} if recording else {}
+        if not recording or snapshot.error_window_events < rule.min_events:
+            return {}
+        return {"events": Reading(snapshot.error_rate, "events")}
     if kind is AlertKind.MEMORY:
         return {"process": Reading(snapshot.memory.percent, "StrikeDesk")}
     if kind is AlertKind.DAY_SIZE:
@@ -262,7 +284,7 @@ def evaluate(
     for rule in rules:
         if not rule.enabled:
             continue
-        found = readings(rule.kind, snapshot)
+        found = readings(rule, snapshot)
         subjects = set(found) | {s for k, s in states if k is rule.kind}
         for subject in sorted(subjects):
             previous = states.get((rule.kind, subject), AlertState(rule.kind, subject))

@@ -66,7 +66,7 @@ class MetricsSnapshot:
 
     taken_at: datetime  # UTC
     monotonic: float  # time.monotonic() when taken
-    recording: bool  # a recorder is attached and running
+    recording: bool  # a started recorder is attached and at least one court listens
     events_per_s: float  # committed events per second, all courts
     courts: tuple[CourtMetrics, ...]
     active_listeners: int
@@ -77,6 +77,7 @@ class MetricsSnapshot:
     malformed: int
     failed_writes: int
     error_rate: float  # (malformed + failed writes) / (events + failed writes), error window
+    error_window_events: int  # events + failed writes the error rate is over
     commit_ms_p50: float  # commit window, including a commit in progress
     commit_ms_p99: float
     commit_running_ms: float
@@ -197,10 +198,11 @@ class Collector:
         if stats.commit_running_ms > 0:
             commit_ms.append(stats.commit_running_ms)
         courts = self._court_metrics(recorder, stats, rates, now)
+        error_rate, error_events = self._error_rate(now)
         return MetricsSnapshot(
             taken_at=self._wall(),
             monotonic=now,
-            recording=True,
+            recording=any(court.listening for court in courts),
             events_per_s=round(sum(rates.values()), 2),
             courts=courts,
             active_listeners=sum(1 for court in courts if court.listening),
@@ -210,7 +212,8 @@ class Collector:
             unknown=stats.unknown,
             malformed=stats.malformed,
             failed_writes=stats.failed_writes,
-            error_rate=self._error_rate(now),
+            error_rate=error_rate,
+            error_window_events=error_events,
             commit_ms_p50=round(percentile(commit_ms, 0.5), 3),
             commit_ms_p99=round(percentile(commit_ms, 0.99), 3),
             commit_running_ms=round(stats.commit_running_ms, 3),
@@ -257,6 +260,7 @@ class Collector:
             malformed=0,
             failed_writes=0,
             error_rate=0.0,
+            error_window_events=0,
             commit_ms_p50=0.0,
             commit_ms_p99=0.0,
             commit_running_ms=0.0,
@@ -305,12 +309,12 @@ class Collector:
             for court, events in latest.courts.items()
         }
 
-    def _error_rate(self, now: float) -> float:
+    def _error_rate(self, now: float) -> tuple[float, int]:
         latest = self._counts[-1]
         earlier = self._earliest_within(now, self.error_window)
         bad = latest.bad - earlier.bad
         total = (latest.stored - earlier.stored) + (latest.failed - earlier.failed)
-        return round(bad / total, 6) if total > 0 else 0.0
+        return (round(bad / total, 6) if total > 0 else 0.0), total
 
     # --- courts and days ------------------------------------------------------------------------
     def _court_metrics(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.monitor.metrics import MetricsSnapshot
+from app.monitor.metrics import DayMetrics, MetricsSnapshot
 from app.monitor.profiler import ProfileSummary
 
 #: Bump when a section's meaning changes; readers of old rows can tell.
@@ -28,6 +28,15 @@ SECTIONS = (
     "stream",
     "disk",
 )
+
+
+def day_json(day: DayMetrics) -> dict[str, Any]:
+    return {
+        "tournament_id": day.tournament_id,
+        "day_id": day.day_id,
+        "label": day.label,
+        "events": day.events,
+    }
 
 
 def cache_section(providers: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -133,15 +142,7 @@ def statistics_document(
                 }
                 for c in s.courts
             ],
-            "days": [
-                {
-                    "tournament_id": d.tournament_id,
-                    "day_id": d.day_id,
-                    "label": d.label,
-                    "events": d.events,
-                }
-                for d in s.days
-            ],
+            "days": [day_json(day) for day in s.days],
         },
         "disk": {"free_bytes": s.disk_free_bytes, "total_bytes": s.disk_total_bytes},
     }

@@ -27,6 +27,7 @@ BASE = MetricsSnapshot(
     malformed=0,
     failed_writes=0,
     error_rate=0.0,
+    error_window_events=1000,
     commit_ms_p50=2.0,
     commit_ms_p99=5.0,
     commit_running_ms=0.0,

@@ -167,6 +167,19 @@ def test_each_day_is_its_own_subject() -> None:
     assert [e.alert.label for e in cleared] == ["Open 2026, day 1"]
 
 
+def test_the_error_rate_needs_enough_events_to_count() -> None:
+    rules = Rules(only(AlertKind.ERROR_RATE, AlertThresholds(clear_seconds=0)))
+    assert rules.at(0, error_rate=0.25, error_window_events=4) == []  # 1 bad out of 4
+    assert rules.at(1, error_rate=0.25, error_window_events=99) == []
+    assert [e.action for e in rules.at(2, error_rate=0.02, error_window_events=100)] == [
+        AlertAction.RAISED
+    ]
+    # The stream stopped: nothing to judge, so the alert clears.
+    assert [e.action for e in rules.at(3, error_rate=0.0, error_window_events=0)] == [
+        AlertAction.CLEARED
+    ]
+
+
 def test_pipeline_rules_read_nothing_when_not_recording() -> None:
     rules = Rules(default_rules(AlertThresholds(clear_seconds=0)))
     events = rules.at(
