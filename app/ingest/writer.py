@@ -601,13 +601,31 @@ class BatchWriter:
             )
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)
 def _insert_sql(rows: int) -> str:
     return _INSERT_PREFIX + ", ".join([_ROW_PLACEHOLDERS] * rows)
 
 
+def statement_sizes(count: int) -> list[int]:
+    """Rows per INSERT for `count` rows: full ROWS_PER_STATEMENT chunks, then the rest in
+    powers of two (700 -> 512 + 128 + 32 + 16 + 8 + 4).
+
+    sqlite3 keeps the last 128 prepared statements of each connection, and a multi-row INSERT
+    holds ~2 KB per row once prepared. One statement per remainder size kept up to 128 of them
+    alive (~200 MB of RSS within a million events); powers of two make at most 11 sizes."""
+    full, rest = divmod(count, ROWS_PER_STATEMENT)
+    sizes = [ROWS_PER_STATEMENT] * full
+    size = 1 << (ROWS_PER_STATEMENT.bit_length() - 1)
+    while rest:
+        if rest >= size:
+            sizes.append(size)
+            rest -= size
+        size >>= 1
+    return sizes
+
+
 def insert_events(conn: Connection, rows: list[list[Any]]) -> None:
-    """Insert rows with multi-row INSERT statements of up to ROWS_PER_STATEMENT rows.
+    """Insert rows with multi-row INSERT statements of the sizes `statement_sizes` gives.
 
     Not executemany: sqlite3 releases the GIL around every row's step, and with the writer
     thread busy each re-acquisition waits up to a switch interval; one statement per chunk
@@ -616,9 +634,11 @@ def insert_events(conn: Connection, rows: list[list[Any]]) -> None:
     """
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        for start in range(0, len(rows), ROWS_PER_STATEMENT):
-            chunk = rows[start : start + ROWS_PER_STATEMENT]
-            cursor.execute(_insert_sql(len(chunk)), [value for row in chunk for value in row])
+        start = 0
+        for size in statement_sizes(len(rows)):
+            chunk = rows[start : start + size]
+            start += size
+            cursor.execute(_insert_sql(size), [value for row in chunk for value in row])
     finally:
         cursor.close()
 
