@@ -14,6 +14,7 @@ from app.commands._store_support import UsageError, add_json_flag, fail, store_h
 
 if TYPE_CHECKING:
     from app.ingest.courts import CourtInfo
+    from app.monitor.service import Monitor
     from app.store.database import Database
 
 
@@ -99,15 +100,12 @@ def run(db: Database, args: argparse.Namespace) -> int:
     from app.ingest.listener import PortInUseError
     from app.ingest.recorder import Recorder
     from app.logs import configure_logging
-    from app.monitor.service import Monitor
 
     configure_logging(db.paths.logs)
     courts = _prepare_courts(db, args)
     recorder = Recorder(db.engine, db.paths.journal)
     report = recorder.start()
-    # Samples, alert rules and metrics_history rows for `strikedesk stats` / `alerts`; raised
-    # alerts are logged, so they also show on stderr.
-    monitor = Monitor(db, recorder)
+    monitor: Monitor | None = None
     stop = threading.Event()
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
@@ -130,12 +128,18 @@ def run(db: Database, args: argparse.Namespace) -> int:
                 file=sys.stderr,
                 flush=True,
             )
+        # Listening first, then the monitor: samples, alert rules and metrics_history rows for
+        # `strikedesk stats` / `alerts` (raised alerts are logged, so they show on stderr).
+        from app.monitor.service import Monitor
+
+        monitor = Monitor(db, recorder)
         monitor.start()
         print("press Ctrl+C to stop", file=sys.stderr, flush=True)
         stop.wait(args.seconds)
     finally:
         summary = recorder.stop()
-        monitor.stop()  # after the recorder: the last stored sample has the final counts
+        if monitor is not None:
+            monitor.stop()  # after the recorder: the last stored sample has the final counts
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     result = {
