@@ -14,17 +14,6 @@ if TYPE_CHECKING:
     from app.monitor.metrics import DayMetrics
     from app.store.database import Database
 
-STORED_SECTIONS = (
-    "batch",
-    "queue",
-    "memory",
-    "performance",
-    "backpressure",
-    "pool",
-    "cache",
-    "stream",
-)
-
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -46,6 +35,7 @@ def register(subparsers: Any) -> None:
 def build_document(db: Database) -> dict[str, Any]:
     from app.monitor.history import latest_point
     from app.monitor.offline import offline_snapshot
+    from app.monitor.report import SECTIONS
     from app.store.models import utc_now
 
     point = latest_point(db.engine)
@@ -60,7 +50,8 @@ def build_document(db: Database) -> dict[str, Any]:
     stats = point.statistics if point is not None else {}
     return {
         "sample": sample,
-        **{section: stats.get(section) for section in STORED_SECTIONS},
+        # The stored sample's sections; the disk (and the database) are read now instead.
+        **{section: stats.get(section) for section in SECTIONS if section != "disk"},
         "database": database_section(db, now.days),
         "disk": {"free_bytes": now.disk_free_bytes, "total_bytes": now.disk_total_bytes},
     }

@@ -191,7 +191,7 @@ class Monitor:
             store_point(
                 self._history_engine,
                 snapshot.taken_at,
-                self.statistics(snapshot),
+                statistics_document(snapshot, self.profiler.summary(), self.cache_statistics()),
                 self.alert_center.active(),
                 events,
             )
@@ -222,9 +222,12 @@ class Monitor:
         queue = recorder.queue
         return assess(queue.qsize(), queue.maxsize, recorder.config.high_water)
 
-    def statistics(self, snapshot: MetricsSnapshot | None = None) -> dict[str, Any]:
-        """The statistics document (app.monitor.report) of `snapshot` or the latest sample."""
-        snapshot = snapshot or self._snapshot or self.sample()
+    def statistics(self, snapshot: MetricsSnapshot | None = None) -> dict[str, Any] | None:
+        """The statistics document (app.monitor.report) of `snapshot` or of the latest sample
+        (None before the first one)."""
+        snapshot = snapshot or self._snapshot
+        if snapshot is None:
+            return None
         return statistics_document(snapshot, self.profiler.summary(), self.cache_statistics())
 
     def history(

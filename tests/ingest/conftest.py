@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +29,18 @@ class Rig:
         for payload in payloads:
             self.sender.sendto(payload, ("127.0.0.1", self.port))
 
-    def settle(self, expected_stored: int, timeout: float = 10.0) -> None:
-        import time
+    def send_paced(self, payloads: list[bytes], per_second: float) -> None:
+        """About `per_second`, in slices of 10: a stream faster than small batches commit, but
+        never so bursty that the kernel's receive buffer overflows before the listener reads."""
+        started = time.perf_counter()
+        for number, payload in enumerate(payloads):
+            self.sender.sendto(payload, ("127.0.0.1", self.port))
+            if number % 10 == 9:
+                ahead = (number + 1) / per_second - (time.perf_counter() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
 
+    def settle(self, expected_stored: int, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.recorder.stats().stored >= expected_stored and self.recorder.wait_idle(1):

@@ -7,22 +7,10 @@ import time
 from pathlib import Path
 
 from app.ingest.writer import WriterConfig
-from tests.ingest.conftest import Rig, close_rig, open_rig
+from tests.ingest.conftest import close_rig, open_rig
 
 #: Quick flushes and a low ceiling, so the growth and the way back take a second or two.
 CONFIG = WriterConfig(batch_size=100, min_batch=50, max_batch=4000, flush_interval=0.02)
-
-
-def send_paced(rig: Rig, payloads: list[bytes], per_second: float) -> None:
-    """About `per_second`, in 1 ms slices: faster than the writer commits small batches, but
-    never so bursty that the kernel's receive buffer overflows before the listener reads."""
-    started = time.perf_counter()
-    for number, payload in enumerate(payloads):
-        rig.send(payload)
-        if number % 20 == 19:
-            ahead = (number + 1) / per_second - (time.perf_counter() - started)
-            if ahead > 0:
-                time.sleep(ahead)
 
 
 def test_batch_size_grows_under_a_burst_and_shrinks_back_after_it(tmp_path: Path) -> None:
@@ -33,7 +21,7 @@ def test_batch_size_grows_under_a_burst_and_shrinks_back_after_it(tmp_path: Path
         burst = [f"clk;01:{n % 60:02d}".encode() for n in range(20_000)]
         peak = 0
         for start in range(0, len(burst), 1000):
-            send_paced(rig, burst[start : start + 1000], per_second=40_000)
+            rig.send_paced(burst[start : start + 1000], per_second=40_000)
             peak = max(peak, rig.recorder.stats().batch_size)
         deadline = time.monotonic() + 20
         while rig.recorder.stats().stored < len(burst) and time.monotonic() < deadline:

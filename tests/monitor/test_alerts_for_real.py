@@ -23,17 +23,6 @@ from tests.monitor.conftest import FAST, MATCH_START, active, wait_for
 MIB = 1024 * 1024
 
 
-def send_paced(rig: Rig, payloads: list[bytes], per_second: float) -> None:
-    """Send at about `per_second` (in 10 ms slices): a real stream, not one kernel burst."""
-    started = time.perf_counter()
-    for number, payload in enumerate(payloads):
-        rig.send(payload)
-        if number % 10 == 9:
-            ahead = (number + 1) / per_second - (time.perf_counter() - started)
-            if ahead > 0:
-                time.sleep(ahead)
-
-
 def test_a_court_silent_during_a_running_match(rig: Rig, monitor: Monitor) -> None:
     rig.send(b"pre;FightLoaded")
     rig.settle(1)
@@ -76,9 +65,9 @@ def test_a_database_locked_by_another_program_raises_commit_latency(
 def test_a_stream_over_1000_events_per_second(rig: Rig, monitor: Monitor) -> None:
     monitor.start()  # this time the monitor's own thread samples
     payloads = [f"clk;01:{n % 60:02d}".encode() for n in range(4000)]
-    send_paced(rig, payloads[:2000], per_second=2500)
+    rig.send_paced(payloads[:2000], per_second=2500)
     wait_for(monitor, lambda kinds: AlertKind.EVENT_RATE in kinds, timeout=2.0, sample=False)
-    send_paced(rig, payloads[2000:], per_second=2500)
+    rig.send_paced(payloads[2000:], per_second=2500)
     rig.settle(len(payloads))
     wait_for(monitor, lambda kinds: AlertKind.EVENT_RATE not in kinds, sample=False)
     raised = [e for e in monitor.alerts().history if e.action.value == "raised"]
@@ -94,7 +83,7 @@ def test_malformed_datagrams_over_one_percent(rig: Rig, monitor: Monitor) -> Non
     [alert] = [a for a in monitor.alerts().active if a.kind is AlertKind.ERROR_RATE]
     assert 0.04 <= alert.value <= 0.06
 
-    send_paced(rig, [b"clk;01:29"] * 400, per_second=400)  # a clean stream dilutes the window
+    rig.send_paced([b"clk;01:29"] * 400, per_second=400)  # a clean stream dilutes the window
     rig.settle(500)
     wait_for(monitor, lambda kinds: AlertKind.ERROR_RATE not in kinds)
 
@@ -109,7 +98,7 @@ def test_a_tournament_day_over_5000_events_until_archived(rig: Rig, monitor: Mon
     monitor.sample()
     assert active(monitor) == set()
 
-    send_paced(rig, [f"clk;01:{n % 60:02d}".encode() for n in range(5001)], per_second=20_000)
+    rig.send_paced([f"clk;01:{n % 60:02d}".encode() for n in range(5001)], per_second=20_000)
     rig.settle(5001)
     wait_for(monitor, lambda kinds: AlertKind.DAY_SIZE in kinds)
     [alert] = [a for a in monitor.alerts().active if a.kind is AlertKind.DAY_SIZE]
