@@ -31,6 +31,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "archive",
     "backup",
     "export",
+    "stats",
+    "alerts",
 )
 
 EXIT_OK = 0

@@ -14,6 +14,7 @@ from app.commands._store_support import UsageError, add_json_flag, fail, store_h
 
 if TYPE_CHECKING:
     from app.ingest.courts import CourtInfo
+    from app.monitor.service import Monitor
     from app.store.database import Database
 
 
@@ -178,6 +179,7 @@ def run(db: Database, args: argparse.Namespace) -> int:
     recorder = Recorder(db.engine, db.paths.journal)
     report = recorder.start()
     backups: _Backups | None = None
+    monitor: Monitor | None = None
     stop = threading.Event()
     previous = {
         sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
@@ -201,12 +203,20 @@ def run(db: Database, args: argparse.Namespace) -> int:
                 file=sys.stderr,
                 flush=True,
             )
+        # Listening first, then the monitor: samples, alert rules and metrics_history rows for
+        # `strikedesk stats` / `alerts` (raised alerts are logged, so they show on stderr).
+        from app.monitor.service import Monitor
+
+        monitor = Monitor(db, recorder)
+        monitor.start()
         print("press Ctrl+C to stop", file=sys.stderr, flush=True)
         _wait_taking_snapshots(db, courts, stop, args.seconds)
     finally:
         if backups is not None:
             backups.stop()
         summary = recorder.stop()
+        if monitor is not None:
+            monitor.stop()  # after the recorder: the last stored sample has the final counts
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     result = {

@@ -249,10 +249,15 @@ class Recorder:
     def stats(self) -> IngestStats:
         assert self.writer is not None
         listener = self.listener
+        if listener is not None:
+            last_seq: int | None = listener.next_seq - 1
+        else:
+            last_seq = self.journal.last_seq if self.journal else None
         return self.writer.stats(
             received=listener.received_total if listener else 0,
             journal_bytes=self.journal.size_bytes() if self.journal else 0,
             catch_up_ranges=listener.catch_up_ranges if listener else 0,
+            last_received_seq=last_seq,
         )
 
     def wait_idle(self, timeout: float = 10.0) -> bool:

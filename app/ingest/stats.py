@@ -55,6 +55,8 @@ class IngestStats:
     retries: int
     error: str | None
     failed_writes: int
+    commit_running_ms: float = 0.0  # age of the commit in progress (0: none)
+    journal_backlog: int = 0  # datagrams received (journaled) but not yet committed
 
 
 @dataclass
@@ -72,6 +74,7 @@ class IngestCounters:
     failed_writes: int = 0
     committed_seq: int = 0
     batch_size: int = 0
+    commit_started: float | None = None  # time.monotonic() of the commit in progress
     error: str | None = None
     unknown_codes: Counter[str] = field(default_factory=Counter)
     last_unknown: deque[str] = field(default_factory=lambda: deque(maxlen=10))

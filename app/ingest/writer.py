@@ -9,7 +9,10 @@ One transaction per batch (events, the matches they touch, and the checkpoint to
 checkpoint is exactly what the database holds. A locked or failing database is retried with
 backoff for as long as it takes; meanwhile the listener keeps journaling and the queue fills,
 after which the listener hands over journal ranges (`CatchUp`) instead of datagrams. Nothing is
-dropped. The batch size adapts toward a target commit time (x1.1 / x0.9 per batch).
+dropped. The batch size adapts toward a target commit time (x1.1 / x0.9 per batch): it grows
+while full batches commit quickly, shrinks when commits are slow, and eases back toward the
+configured size once traffic no longer fills batches, so after a burst it reports what the
+traffic needs rather than staying at its peak.
 """
 
 from __future__ import annotations
@@ -100,6 +103,7 @@ class _Batch:
     touched: dict[tuple[int, int], tuple[MatchState, float]]
     match_numbers: list[str | None]
     checkpoint: int
+    full: bool  # sealed because it reached the batch size (not by the flush timer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,8 +313,14 @@ class BatchWriter:
         # A new match replaced the previous one: its row gets its final status (abandoned…).
         tracker = self._trackers[court_id]
         closed_at = placed[-1][0][0].received_ns / 1e9
-        for state in tracker.drain_closed():
+        closed = tracker.drain_closed()
+        for state in closed:
             self._touched[(court_id, state.key)] = (state, closed_at)
+        current = tracker.current
+        if closed and current is not None and (court_id, current.key) in self._touched:
+            # The batch publishes, per court, the last state in `_touched`: that must be the
+            # court's current match, not the one it just replaced.
+            self._touched[(court_id, current.key)] = self._touched.pop((court_id, current.key))
         if self._first_row_at is None:
             self._first_row_at = time.monotonic()
 
@@ -370,7 +380,8 @@ class BatchWriter:
         checkpoint = self._checkpoint()
         if not self._rows and not self._touched and checkpoint == self._sealed_seq:
             return
-        batch = _Batch(self._rows, self._refs, self._touched, self._numbers, checkpoint)
+        full = len(self._rows) >= int(self._batch_size)
+        batch = _Batch(self._rows, self._refs, self._touched, self._numbers, checkpoint, full)
         self._rows, self._refs, self._touched, self._numbers = [], [], {}, []
         self._first_row_at = None
         self._sealed_seq = checkpoint
@@ -383,9 +394,12 @@ class BatchWriter:
             if batch is None:
                 break
             self._committing.set()
+            # Read by monitors: a commit stuck behind a lock shows before it finishes.
+            self.counters.commit_started = time.monotonic()
             try:
                 clean = self._commit_with_retry(batch) and clean
             finally:
+                self.counters.commit_started = None
                 self._committing.clear()
         self._release_connection()
         self._stopped_cleanly = clean
@@ -465,7 +479,7 @@ class BatchWriter:
         self.matches.committed()
         committed_ns = time.time_ns()
         self._count(rows, elapsed, committed_ns, batch.checkpoint)
-        self._adapt(elapsed)
+        self._adapt(elapsed, batch.full)
         matches = {court: state for (court, _key), (state, _at) in touched.items()}
         days = {(row[_TOURNAMENT_ID], row[_DAY_ID]) for row in rows}
         self.distributor.publish(
@@ -513,25 +527,41 @@ class BatchWriter:
                 c.latency_seconds.append(committed_ns / 1e9 - rows[0][_RECEIVED_AT])
                 c.latency_seconds.append(committed_ns / 1e9 - rows[-1][_RECEIVED_AT])
 
-    def _adapt(self, elapsed: float) -> None:
+    def _adapt(self, elapsed: float, full: bool) -> None:
         config = self.config
         if not config.adaptive:
             return
         depth = self.source.qsize()
         capacity = self.source.maxsize or 1
+        size = self._batch_size
         # Behind: the hand-off queue is filling, or the writer already waits for the committer.
         if depth / capacity >= config.high_water or self._sealed.full():
-            self._batch_size = float(config.max_batch)  # backpressure: fewer, larger commits
+            size = float(config.max_batch)  # backpressure: fewer, larger commits
         elif elapsed > config.target_commit:
-            self._batch_size = max(config.min_batch, self._batch_size * 0.9)
-        else:
-            self._batch_size = min(config.max_batch, self._batch_size * 1.1)
+            size *= 0.9
+        elif full:
+            size *= 1.1  # the size limited this batch and the commit was quick: allow more
+        elif size > config.batch_size:
+            # The flush timer sealed a part-filled batch: traffic eased, so ease back too.
+            size = max(float(config.batch_size), size * 0.9)
+        self._batch_size = min(float(config.max_batch), max(float(config.min_batch), size))
         self.counters.batch_size = int(self._batch_size)
 
     # --- statistics -----------------------------------------------------------------------
-    def stats(self, received: int, journal_bytes: int, catch_up_ranges: int) -> IngestStats:
+    def stats(
+        self,
+        received: int,
+        journal_bytes: int,
+        catch_up_ranges: int,
+        last_received_seq: int | None = None,
+    ) -> IngestStats:
         c = self.counters
+        started = c.commit_started
+        running_ms = (time.monotonic() - started) * 1000 if started is not None else 0.0
         with c.lock:
+            backlog = 0
+            if last_received_seq is not None:
+                backlog = max(0, last_received_seq - c.committed_seq)
             commits = [s * 1000 for s in c.commit_seconds]
             latencies = [s * 1000 for s in c.latency_seconds]
             rates = c.rates()
@@ -566,16 +596,36 @@ class BatchWriter:
                 retries=c.retries,
                 error=c.error,
                 failed_writes=c.failed_writes,
+                commit_running_ms=running_ms,
+                journal_backlog=backlog,
             )
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)
 def _insert_sql(rows: int) -> str:
     return _INSERT_PREFIX + ", ".join([_ROW_PLACEHOLDERS] * rows)
 
 
+def statement_sizes(count: int) -> list[int]:
+    """Rows per INSERT for `count` rows: full ROWS_PER_STATEMENT chunks, then the rest in
+    powers of two (700 -> 512 + 128 + 32 + 16 + 8 + 4).
+
+    sqlite3 keeps the last 128 prepared statements of each connection, and a multi-row INSERT
+    holds ~2 KB per row once prepared. One statement per remainder size kept up to 128 of them
+    alive (~200 MB of RSS within a million events); powers of two make at most 11 sizes."""
+    full, rest = divmod(count, ROWS_PER_STATEMENT)
+    sizes = [ROWS_PER_STATEMENT] * full
+    size = 1 << (ROWS_PER_STATEMENT.bit_length() - 1)
+    while rest:
+        if rest >= size:
+            sizes.append(size)
+            rest -= size
+        size >>= 1
+    return sizes
+
+
 def insert_events(conn: Connection, rows: list[list[Any]]) -> None:
-    """Insert rows with multi-row INSERT statements of up to ROWS_PER_STATEMENT rows.
+    """Insert rows with multi-row INSERT statements of the sizes `statement_sizes` gives.
 
     Not executemany: sqlite3 releases the GIL around every row's step, and with the writer
     thread busy each re-acquisition waits up to a switch interval; one statement per chunk
@@ -584,9 +634,11 @@ def insert_events(conn: Connection, rows: list[list[Any]]) -> None:
     """
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        for start in range(0, len(rows), ROWS_PER_STATEMENT):
-            chunk = rows[start : start + ROWS_PER_STATEMENT]
-            cursor.execute(_insert_sql(len(chunk)), [value for row in chunk for value in row])
+        start = 0
+        for size in statement_sizes(len(rows)):
+            chunk = rows[start : start + size]
+            start += size
+            cursor.execute(_insert_sql(size), [value for row in chunk for value in row])
     finally:
         cursor.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.ingest.courts import CourtInfo
-from app.ingest.recorder import Recorder, load_courts
+from app.ingest.recorder import QUEUE_CAPACITY, Recorder, load_courts
 from app.ingest.writer import WriterConfig
 from app.store.database import Database
 from app.store.repositories import Courts
@@ -28,9 +29,18 @@ class Rig:
         for payload in payloads:
             self.sender.sendto(payload, ("127.0.0.1", self.port))
 
-    def settle(self, expected_stored: int, timeout: float = 10.0) -> None:
-        import time
+    def send_paced(self, payloads: list[bytes], per_second: float) -> None:
+        """About `per_second`, in slices of 10: a stream faster than small batches commit, but
+        never so bursty that the kernel's receive buffer overflows before the listener reads."""
+        started = time.perf_counter()
+        for number, payload in enumerate(payloads):
+            self.sender.sendto(payload, ("127.0.0.1", self.port))
+            if number % 10 == 9:
+                ahead = (number + 1) / per_second - (time.perf_counter() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
 
+    def settle(self, expected_stored: int, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.recorder.stats().stored >= expected_stored and self.recorder.wait_idle(1):
@@ -39,7 +49,12 @@ class Rig:
         raise AssertionError(f"stored {self.recorder.stats().stored} of {expected_stored}")
 
 
-def open_rig(root: Path, config: WriterConfig | None = None, busy_timeout_ms: int = 5000) -> Rig:
+def open_rig(
+    root: Path,
+    config: WriterConfig | None = None,
+    busy_timeout_ms: int = 5000,
+    queue_capacity: int = QUEUE_CAPACITY,
+) -> Rig:
     db = Database.open(root, busy_timeout_ms=busy_timeout_ms)
     with db.transaction() as session:
         courts = Courts(session)
@@ -47,7 +62,7 @@ def open_rig(root: Path, config: WriterConfig | None = None, busy_timeout_ms: in
             "Test court", 6099, bind_address="127.0.0.1"
         )
         court_id = court.id
-    recorder = Recorder(db.engine, db.paths.journal, config)
+    recorder = Recorder(db.engine, db.paths.journal, config, queue_capacity)
     recorder.start()
     [info] = [c for c in load_courts(db.engine) if c.court_id == court_id]
     info = CourtInfo(
