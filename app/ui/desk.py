@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.ingest.courts import CourtInfo
 from app.ingest.listener import EndpointStatus
 from app.ingest.recorder import Recorder, load_courts
+from app.monitor.service import Monitor
 from app.store.database import Database
 from app.store.engine import PoolStats
 from app.store.models import DayStatus, Event, Match, TournamentStatus
@@ -133,9 +134,10 @@ EVENT_LIMIT = 20_000  # a match has ~1,500 events; this bounds a corrupt or endl
 class Desk:
     """The database and the recorder of one data folder, for the window."""
 
-    def __init__(self, db: Database, recorder: Recorder) -> None:
+    def __init__(self, db: Database, recorder: Recorder, monitor: Monitor | None = None) -> None:
         self.db = db
         self.recorder = recorder
+        self.monitor = monitor  # alerts and metrics history; None when the caller has its own
 
     # --- reading ---------------------------------------------------------------------------
     def overview(self) -> Overview:

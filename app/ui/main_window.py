@@ -38,8 +38,10 @@ from app import __version__
 from app.errors import StrikeDeskError
 from app.ingest.recorder import Recorder
 from app.jobs.runner import JobRunner, Priority
+from app.monitor.service import Monitor
 from app.store.database import Database
 from app.store.paths import DataPaths
+from app.ui.alerts_panel import AlertBanner, AlertsPanel
 from app.ui.background import BackgroundCalls
 from app.ui.desk import Desk, Overview, TournamentRow
 from app.ui.dialogs import (
@@ -80,13 +82,17 @@ def open_desk(paths: DataPaths) -> Desk:
     except Exception:
         db.close()
         raise
-    return Desk(db, recorder)
+    monitor = Monitor(db, recorder)
+    monitor.start()
+    return Desk(db, recorder, monitor)
 
 
 def close_desk(desk: Desk) -> None:
     try:
         summary = desk.recorder.stop()
         log.info("recorder stopped: %s", summary)
+        if desk.monitor is not None:
+            desk.monitor.stop()  # after the recorder: its last stored sample has the final counts
     finally:
         desk.db.close()
 
@@ -264,7 +270,13 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("centralTabs")
         self.tabs.addTab(self.scoreboards, "&Live")
         self.tabs.addTab(matches, "&Matches of the day")
-        self.setCentralWidget(self.tabs)
+        self.alert_banner = AlertBanner()
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.addWidget(self.alert_banner)
+        central_layout.addWidget(self.tabs)
+        self.setCentralWidget(central)
 
         self.statistics = StatisticsPanel(self.calls)
         self.statistics.add_section("Ingest", self._ingest_rows)
@@ -273,9 +285,13 @@ class MainWindow(QMainWindow):
         self.setup_dock = self._dock("Tournament and courts", "setupDock", self.setup_panel)
         self.feed_dock = self._dock("Live feed", "feedDock", self.feed)
         self.stats_dock = self._dock("Statistics", "statisticsDock", self.statistics)
+        self.alerts_panel = AlertsPanel()
+        self.alerts_dock = self._dock("Alerts", "alertsDock", self.alerts_panel)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.setup_dock)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.feed_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.stats_dock)
+        self.tabifyDockWidget(self.stats_dock, self.alerts_dock)
+        self.stats_dock.raise_()
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -314,7 +330,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.light_action)
         view.addAction(self.dark_action)
         view.addSeparator()
-        for dock in (self.setup_dock, self.feed_dock, self.stats_dock):
+        for dock in (self.setup_dock, self.feed_dock, self.stats_dock, self.alerts_dock):
             view.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.open_log_action)
@@ -533,6 +549,14 @@ class MainWindow(QMainWindow):
             state += " · writer error (journal keeps everything)"
         self.recording_label.setText(state)
         self.rate_label.setText(f"{stats.rate:,.0f} events/s · {stats.stored:,} stored")
+        if desk.monitor is not None:
+            alerts = desk.monitor.alerts()
+            self.alert_banner.show_alerts(alerts.active)
+            self.alerts_panel.show_history(alerts.history)
+            # Backpressure: the writer is behind, so refresh the feed less often (coalesced).
+            interval = max(1000 // FEED_HZ, desk.monitor.backpressure().feed_interval_ms)
+            if self.feed_timer.interval() != interval:
+                self.feed_timer.setInterval(interval)
         self.statistics.refresh()
 
     def _ingest_rows(self) -> list[tuple[str, str]]:
