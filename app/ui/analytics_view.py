@@ -323,6 +323,8 @@ class AnalyticsView(QWidget):
         current = self.match_selector.currentData()
         ids = [m.id for m in matches]
         if ids == [self.match_selector.itemData(i) for i in range(self.match_selector.count())]:
+            if self.isVisible():  # a running match goes on: its cached figures were dropped
+                self._match_chosen()
             return
         self.match_selector.blockSignals(True)
         self.match_selector.clear()
@@ -348,7 +350,7 @@ class AnalyticsView(QWidget):
             self.load_match(match_id)
 
     def load_match(self, match_id: int) -> None:
-        if self.service is not None:
+        if self.service is not None and self._match_loading != match_id:
             self.calls.spawn(self._load_match(self.service, match_id))
 
     async def _load_match(self, service: AnalyticsService, match_id: int) -> None:

@@ -122,6 +122,20 @@ def test_the_analytics_tab_charts_the_services_figures(
     cache = window.statistics.sections["Analytics cache"]
     qtbot.waitUntil(lambda: (cache.value("Hits / misses") or "0 / 0") != "0 / 0", timeout=5_000)
     assert cache.value("  finished_match") is not None
+
+    # The minute's snapshot job (a BACKGROUND job) stores the tournament's analytics.
+    assert view.snapshot_timer.isActive() and view.snapshot_timer.interval() == 60_000
+    tid = tournament.scope.tournament_id
+    history: list[Any] = []
+
+    async def snapshot_then_history() -> None:
+        await view._snapshot(service, tid)
+        history.append(await window.calls(lambda: service.history(tid), name="test"))
+
+    window.calls.spawn(snapshot_then_history())
+    qtbot.waitUntil(lambda: bool(history), timeout=10_000)
+    [record] = history[0]
+    assert record.analytics.matches == tournament.matches
     assert sql_threads.gui == []
 
 
