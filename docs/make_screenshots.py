@@ -3,7 +3,7 @@
 Runs the real window offscreen on a throw-away data folder: creates a tournament, starts day 1,
 adds two courts, replays a finished real match into one and the first 60 % of another real
 match into the other, then saves the window in the light and the dark theme, the day's
-matches and a match's detail.
+matches, a match's detail and the analytics tab.
 
     QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py [OUT_FOLDER]
 """
@@ -104,6 +104,22 @@ async def shoot(window: MainWindow, out: Path) -> None:
     assert window.dialog is not None
     save(window.dialog, out / "match-detail.png")
     window.dialog.reject()
+
+    # Analytics: the finished match, the live courts and the tournament, each in its page.
+    view = window.analytics
+    window.tabs.setCurrentWidget(view)
+    await wait_for(lambda: view.match_selector.count() == 2)
+    view.select_match(window.matches_model.match_at(0).id)
+    await wait_for(lambda: view.shown_match is not None and view.shown_tournament is not None)
+    await asyncio.sleep(0.3)
+    save(window, out / "analytics.png")
+    view.pages.setCurrentIndex(1)
+    await asyncio.sleep(0.3)
+    save(view, out / "analytics-live.png")
+    view.pages.setCurrentIndex(2)
+    await asyncio.sleep(0.3)
+    save(view, out / "analytics-tournament.png")
+    view.pages.setCurrentIndex(0)
 
 
 def main() -> int:

@@ -42,6 +42,7 @@ from app.monitor.service import Monitor
 from app.store.database import Database
 from app.store.paths import DataPaths
 from app.ui.alerts_panel import AlertBanner, AlertsPanel
+from app.ui.analytics_view import AnalyticsView
 from app.ui.background import BackgroundCalls
 from app.ui.desk import Desk, Overview, TournamentRow
 from app.ui.dialogs import (
@@ -270,6 +271,9 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("centralTabs")
         self.tabs.addTab(self.scoreboards, "&Live")
         self.tabs.addTab(matches, "&Matches of the day")
+        self.analytics = AnalyticsView(self.calls, self.theme, c)
+        self.tabs.addTab(self.analytics, "&Analytics")
+        self.tabs.currentChanged.connect(lambda _: self.refresh_matches())
         self.alert_banner = AlertBanner()
         central = QWidget()
         central_layout = QVBoxLayout(central)
@@ -281,6 +285,7 @@ class MainWindow(QMainWindow):
         self.statistics = StatisticsPanel(self.calls)
         self.statistics.add_section("Ingest", self._ingest_rows)
         self.statistics.add_section("Database", self._database_rows, blocking=True)
+        self.statistics.add_section("Analytics cache", self.analytics.cache_rows, blocking=True)
 
         self.setup_dock = self._dock("Tournament and courts", "setupDock", self.setup_panel)
         self.feed_dock = self._dock("Live feed", "feedDock", self.feed)
@@ -439,6 +444,7 @@ class MainWindow(QMainWindow):
         self.feed_timer.start()
         self.stats_timer.start()
         self.matches_timer.start()
+        self.calls.spawn(self.analytics.start(desk))
         if not owned:
             self.refresh()
 
@@ -457,6 +463,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         for timer in (self.feed_timer, self.stats_timer, self.matches_timer):
             timer.stop()
+        self.analytics.stop()
         self.recording_label.setText("Stopping the recorder…")
         self.calls.spawn(self._shutdown())
 
@@ -495,7 +502,7 @@ class MainWindow(QMainWindow):
         await self._load_matches()
 
     def refresh_matches(self) -> None:
-        if self.desk is not None and self.tabs.currentIndex() == 1:
+        if self.desk is not None and self.tabs.currentIndex() in (1, 2):
             self.calls.spawn(self._load_matches())
 
     async def _load_matches(self) -> None:
@@ -504,8 +511,11 @@ class MainWindow(QMainWindow):
         tournament = self.setup_panel.selected_tournament()
         if desk is None or tournament is None:
             self.matches_model.set_matches(())
+            self.analytics.set_matches(())
+            self.analytics.select_tournament(None)
             self.matches_title.setText("Select a day to see its matches.")
             return
+        self.analytics.select_tournament(tournament)
         if day_id is None:
             day = tournament.active_day
             day_id = day.id if day is not None else None
@@ -520,6 +530,7 @@ class MainWindow(QMainWindow):
             number = next((d.number for d in tournament.days if d.id == day_id), "?")
             title = f"Matches of {tournament.name}, day {number}"
         self.matches_model.set_matches(matches)
+        self.analytics.set_matches(matches)
         self.matches_title.setText(f"{title}: {len(matches)} (double-click one for its events)")
 
     def _tick_feed(self) -> None:
@@ -558,6 +569,9 @@ class MainWindow(QMainWindow):
             if self.feed_timer.interval() != interval:
                 self.feed_timer.setInterval(interval)
         self.statistics.refresh()
+        self.analytics.add_rate_sample(
+            stats.per_court, {c.id: c.name for c in self.overview.courts}
+        )
 
     def _ingest_rows(self) -> list[tuple[str, str]]:
         if self.desk is None:
@@ -837,6 +851,7 @@ class MainWindow(QMainWindow):
         apply_theme(self._app(), theme)
         self.feed.set_colours(self.palette_colours)
         self.scoreboards.set_colours(self.palette_colours)
+        self.analytics.set_theme(theme, self.palette_colours)
         self.matches_model.colours = self.palette_colours
         self.setup_panel.courts_model.colours = self.palette_colours
         self.settings.setValue("theme", theme.value)
