@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -246,6 +247,7 @@ class AnalyticsView(QWidget):
         self.pages.setObjectName("analyticsPages")
         self.pages.addTab(_scrolling(match_page), "Match")
         self.pages.addTab(self.live, "Live courts")
+        self.pages.currentChanged.connect(lambda _index: self._redraw_live())
         self.pages.addTab(_scrolling(tournament_page), "Tournament")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -506,6 +508,10 @@ class AnalyticsView(QWidget):
         ]
         return rows
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._redraw_live)
+
     # --- live rate -----------------------------------------------------------------------------
     def add_rate_sample(self, courts: Sequence[CourtCounters], names: dict[int, str]) -> None:
         """One sample a second from the window's statistics tick (in-memory, no queries)."""
@@ -518,8 +524,8 @@ class AnalyticsView(QWidget):
             self.redraw_timer.start(max(0, int(wait * 1000)))
 
     def _redraw_live(self) -> None:
-        if not self._dirty:
-            return
+        if not self._dirty or not self.live.isVisible():
+            return  # a hidden chart is drawn when shown (showEvent): no work while recording
         self._dirty = False
         self._last_redraw = time.monotonic()
         self.redraws += 1

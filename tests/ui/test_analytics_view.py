@@ -107,7 +107,9 @@ def test_the_analytics_tab_charts_the_services_figures(
     assert list(nocs.opts["height"]) == [1]
     assert tournament.wins_per_noc[0][0] == figures.blue.athlete.noc
 
-    # Live: the court's ring holds the events of the last minute; a redraw showed them.
+    # Live: the court's ring holds the events of the last minute; a redraw showed them once
+    # the page is on screen (a hidden chart is not redrawn).
+    view.pages.setCurrentWidget(view.live)
     qtbot.waitUntil(lambda: court_id in view.rates and view.redraws > 0, timeout=5_000)
     qtbot.waitUntil(lambda: view.rates[court_id].view()[-1] > 0, timeout=5_000)
     live = view.live.plot.getPlotItem().listDataItems()
