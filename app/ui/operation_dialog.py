@@ -52,7 +52,7 @@ class OperationDialog(QDialog):
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
         self.progress.setTextVisible(True)
-        self.progress.setFormat("")
+        self.progress.setFormat("not started")
         self.summary = self._label("summaryLabel")
         self.summary.hide()
 
@@ -62,13 +62,13 @@ class OperationDialog(QDialog):
         self.cancel_button = QPushButton("&Cancel")
         self.cancel_button.setObjectName("cancelButton")
         self.close_button = QPushButton("Close")
-        self.close_button.hide()
         self.buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.DestructiveRole)
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.accept)
+        self.close_button.hide()  # after addButton, which shows it
 
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
@@ -206,4 +206,5 @@ class OperationDialog(QDialog):
         self.start_button.hide()
         self.close_button.show()
         self.close_button.setDefault(True)
+        self.adjustSize()  # room for the summary: the rows above must not be squeezed
         self.summary_shown.emit(text)
