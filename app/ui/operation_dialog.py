@@ -169,6 +169,14 @@ class OperationDialog(QDialog):
             return
         super().reject()
 
+    def done(self, result: int) -> None:
+        """Closed: a count still under way is dropped and the dialog goes (each opening makes a
+        new one, so they must not pile up as children of the window)."""
+        if self._preview_task is not None:
+            self._preview_task.cancel()
+        super().done(result)
+        self.deleteLater()
+
     def _show_progress(self, progress: Progress) -> None:
         if self.job is None or self.job.done:
             return

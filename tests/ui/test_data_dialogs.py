@@ -9,6 +9,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+import shiboken6
+
 from app.sim.capture import read_capture
 from app.sim.replayer import replay
 from app.store.archive import ArchiveService
@@ -183,3 +185,13 @@ def test_export_csv_writes_a_file_with_a_bom(
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     assert len(data.decode("utf-8-sig").splitlines()) == first + second + 1  # and a header
+
+
+def test_cancel_before_start_closes_and_frees_the_dialog(qtbot: Any, window: MainWindow) -> None:
+    dialog = opened(qtbot, window, window.export_action, ExportDialog)
+    assert not dialog.start_button.isEnabled()  # no tournament, no file: nothing to start
+    assert dialog.preview.text()
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert window.dialog is None
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=5_000)
+    assert dialog.job is None  # nothing was submitted
