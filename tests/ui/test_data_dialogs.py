@@ -160,6 +160,17 @@ def test_backup_create_then_verify(
     assert "is a sound full backup" in run(qtbot, dialog)
     dialog.accept()
 
+    restored = tmp_path / "restored"
+    dialog = opened(qtbot, window, window.backup_action, BackupDialog)
+    dialog.action.setCurrentIndex(BackupDialog.RESTORE)
+    qtbot.keyClicks(dialog.file.edit, str(target))
+    qtbot.keyClicks(dialog.folder.edit, str(restored))
+    qtbot.waitUntil(dialog.start_button.isEnabled, timeout=10_000)
+    assert f"then restore it into {restored}" in dialog.preview.text()
+    assert run(qtbot, dialog).startswith("restored the full backup")
+    dialog.accept()
+    assert (restored / window.desk.db.paths.database.name).is_file()  # type: ignore[union-attr]
+
     # A file that is not a backup fails with the service's message, not a crash.
     bogus = tmp_path / "bogus.sdbackup"
     bogus.write_bytes(b"not a zip")
