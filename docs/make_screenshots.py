@@ -3,7 +3,9 @@
 Runs the real window offscreen on a throw-away data folder: creates a tournament, starts day 1,
 adds two courts, replays a finished real match into one and the first 60 % of another real
 match into the other, then saves the window in the light and the dark theme, the day's
-matches, a match's detail and the analytics tab.
+matches, a match's detail and the analytics tab. Then a third match on Mat A (so the semifinal
+before it is no longer the court's current match) and the Data menu's dialogs: the archive and
+the backup dialogs with their finished summary, the export dialog with its preview.
 
     QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py [OUT_FOLDER]
 """
@@ -26,8 +28,11 @@ import qasync
 
 from app.sim.capture import read_capture
 from app.sim.replayer import replay
+from app.store.export import ExportKind
 from app.store.paths import DataPaths
+from app.ui.data_dialogs import ArchiveDialog, BackupDialog, ExportDialog
 from app.ui.main_window import MainWindow, WindowOptions
+from app.ui.operation_dialog import OperationDialog
 from app.ui.theme import Theme
 
 REPO = Path(__file__).resolve().parent.parent
@@ -104,6 +109,50 @@ async def shoot(window: MainWindow, out: Path) -> None:
     assert window.dialog is not None
     save(window.dialog, out / "match-detail.png")
     window.dialog.reject()
+    await shoot_data_dialogs(window, out, ports["Mat A"])
+
+
+async def finished(dialog: OperationDialog) -> None:
+    await wait_for(dialog.start_button.isEnabled)
+    dialog.start()
+    await wait_for(dialog.close_button.isVisible, timeout=60)
+    await asyncio.sleep(0.2)
+
+
+async def shoot_data_dialogs(window: MainWindow, out: Path, port: int) -> None:
+    before = window.feed.model.rowCount()
+    third = read_capture(SAMPLES / "real_match_101_semifinal_injury.tsv")
+    sender = threading.Thread(target=replay, args=(third, "127.0.0.1", port, 200.0))
+    sender.start()
+    await wait_for(lambda: not sender.is_alive(), timeout=60)
+    await wait_for(lambda: window.feed.model.rowCount() >= before + len(third))
+    await window._reload()
+    folder = window.options.paths.root.parent / "usb"
+
+    window.archive_action.trigger()
+    dialog = window.dialog
+    assert isinstance(dialog, ArchiveDialog)
+    await finished(dialog)
+    save(dialog, out / "archive-dialog.png")
+    dialog.accept()
+
+    window.backup_action.trigger()
+    dialog = window.dialog
+    assert isinstance(dialog, BackupDialog)
+    dialog.file.edit.setText(str(folder / "croatia-open-day1.sdbackup"))
+    await finished(dialog)
+    save(dialog, out / "backup-dialog.png")
+    dialog.accept()
+
+    window.export_action.trigger()
+    dialog = window.dialog
+    assert isinstance(dialog, ExportDialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData(ExportKind.RESULTS))
+    dialog.file.edit.setText(str(folder / "croatia-open-results.csv"))
+    await wait_for(dialog.start_button.isEnabled)
+    await asyncio.sleep(0.2)
+    save(dialog, out / "export-dialog.png")
+    dialog.reject()
 
     # Analytics: the finished match, the live courts and the tournament, each in its page.
     view = window.analytics

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
@@ -39,11 +40,20 @@ from app.errors import StrikeDeskError
 from app.ingest.recorder import Recorder
 from app.jobs.runner import JobRunner, Priority
 from app.monitor.service import Monitor
+from app.store.archive import ArchiveService
 from app.store.database import Database
 from app.store.paths import DataPaths
 from app.ui.alerts_panel import AlertBanner, AlertsPanel
 from app.ui.analytics_view import AnalyticsView
 from app.ui.background import BackgroundCalls
+from app.ui.data_dialogs import (
+    ArchiveDialog,
+    BackupDialog,
+    DataDialogFactory,
+    ExportDialog,
+    RestoreDialog,
+    archive_rows,
+)
 from app.ui.desk import Desk, Overview, TournamentRow
 from app.ui.dialogs import (
     AboutDialog,
@@ -218,6 +228,28 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About StrikeDesk", self.show_about, "F1")
         self.open_log_action = self._action("Open &log folder", self.open_log_folder)
         self.open_data_action = self._action("Open &data folder", self.open_data_folder)
+        self.data_actions = [
+            self._action(text, partial(self.open_data_dialog, dialog), key, tip)
+            for text, dialog, key, tip in (
+                (
+                    "&Archive matches…",
+                    ArchiveDialog,
+                    "Ctrl+Alt+A",
+                    "Move finished matches to the archive",
+                ),
+                (
+                    "&Restore from archive…",
+                    RestoreDialog,
+                    "Ctrl+Alt+R",
+                    "Bring archived matches back",
+                ),
+                ("&Backup…", BackupDialog, "Ctrl+B", "Create, verify, restore or merge a backup"),
+                ("&Export…", ExportDialog, "Ctrl+Alt+X", "Export events or results to CSV or JSON"),
+            )
+        ]
+        self.archive_action, self.restore_action, self.backup_action, self.export_action = (
+            self.data_actions
+        )
         self.theme_group = QActionGroup(self)
         self.light_action = self._action("&Light theme", lambda: self.set_theme(Theme.LIGHT))
         self.dark_action = self._action("&Dark theme", lambda: self.set_theme(Theme.DARK))
@@ -286,6 +318,7 @@ class MainWindow(QMainWindow):
         self.statistics.add_section("Ingest", self._ingest_rows)
         self.statistics.add_section("Database", self._database_rows, blocking=True)
         self.statistics.add_section("Analytics cache", self.analytics.cache_rows, blocking=True)
+        self.statistics.add_section("Archive", self._archive_rows, blocking=True)
 
         self.setup_dock = self._dock("Tournament and courts", "setupDock", self.setup_panel)
         self.feed_dock = self._dock("Live feed", "feedDock", self.feed)
@@ -327,6 +360,8 @@ class MainWindow(QMainWindow):
         ):
             courts.addAction(action)
         self.data_menu = bar.addMenu("&Data")  # archive, backup and export dialogs join here
+        self.data_menu.addActions(self.data_actions)
+        self.data_menu.addSeparator()
         self.data_menu.addAction(self.open_data_action)
         view = bar.addMenu("&View")
         view.addAction(self.pause_feed_action)
@@ -397,6 +432,7 @@ class MainWindow(QMainWindow):
             self.remove_court_action,
             self.toggle_recording_action,
             self.refresh_action,
+            *self.data_actions,
         ):
             action.setEnabled(enabled)
 
@@ -585,6 +621,12 @@ class MainWindow(QMainWindow):
             return []
         return database_rows(desk.database_stats())  # runs off the GUI thread
 
+    def _archive_rows(self) -> list[tuple[str, str]]:
+        desk = self.desk
+        if desk is None:
+            return []
+        return archive_rows(ArchiveService(desk.db).stats())  # runs off the GUI thread
+
     def _update_context_label(self) -> None:
         text = self.setup_panel.context.text().replace("<b>", "").replace("</b>", "")
         self.context_label.setText(text.removesuffix("."))
@@ -629,6 +671,14 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(on_accept)
         dialog.finished.connect(lambda _result: setattr(self, "dialog", None))
         dialog.open()
+
+    def open_data_dialog(self, make: DataDialogFactory) -> None:
+        """Archive, restore, backup or export: the dialog previews, runs and summarises."""
+        if self.desk is None:
+            return
+        dialog = make(self.calls, self.desk.db, self.overview.tournaments, self)
+        dialog.finished.connect(lambda _result: self.refresh())
+        self._open_dialog(dialog, lambda: None)
 
     def new_tournament(self) -> None:
         dialog = TournamentDialog(self)
