@@ -63,6 +63,7 @@ from app.ui.dialogs import (
     TournamentDialog,
 )
 from app.ui.feed_panel import FeedPanel
+from app.ui.history_charts import MetricsHistoryCharts
 from app.ui.matches_model import MatchTableModel
 from app.ui.scoreboard import ScoreboardPanel
 from app.ui.setup_panel import SetupPanel
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         self.theme = Theme(str(self.settings.value("theme", Theme.LIGHT.value)))
         self.palette_colours = colours(self.theme)
         self._feed_position = 0
+        self._history_due = 0.0
         self._closing = False
         self._closed = False
         self.dialog: QDialog | None = None  # the open modal dialog, for tests and screenshots
@@ -322,6 +324,8 @@ class MainWindow(QMainWindow):
 
         self.setup_dock = self._dock("Tournament and courts", "setupDock", self.setup_panel)
         self.feed_dock = self._dock("Live feed", "feedDock", self.feed)
+        self.history_charts = MetricsHistoryCharts()
+        self.statistics.add_widget("History", self.history_charts)
         self.stats_dock = self._dock("Statistics", "statisticsDock", self.statistics)
         self.alerts_panel = AlertsPanel()
         self.alerts_dock = self._dock("Alerts", "alertsDock", self.alerts_panel)
@@ -600,6 +604,10 @@ class MainWindow(QMainWindow):
             alerts = desk.monitor.alerts()
             self.alert_banner.show_alerts(alerts.active)
             self.alerts_panel.show_history(alerts.history)
+            self.history_charts.redraw(desk.monitor.profiler.points())
+            if time.monotonic() >= self._history_due:
+                self._history_due = time.monotonic() + 60  # the monitor stores one row a minute
+                self.calls.spawn(self._load_history(desk.monitor))
             # Backpressure: the writer is behind, so refresh the feed less often (coalesced).
             interval = max(1000 // FEED_HZ, desk.monitor.backpressure().feed_interval_ms)
             if self.feed_timer.interval() != interval:
@@ -608,6 +616,11 @@ class MainWindow(QMainWindow):
         self.analytics.add_rate_sample(
             stats.per_court, {c.id: c.name for c in self.overview.courts}
         )
+
+    async def _load_history(self, monitor: Monitor) -> None:
+        since = self.history_charts.since()
+        points = await self.calls(lambda: monitor.history(since=since), name="metrics history")
+        self.history_charts.set_stored(points)
 
     def _ingest_rows(self) -> list[tuple[str, str]]:
         if self.desk is None:

@@ -117,6 +117,15 @@ class StatisticsPanel(QScrollArea):
         self._readers.append((section, read, blocking))
         return section
 
+    def add_widget(self, title: str, widget: QWidget) -> QGroupBox:
+        """A section that draws itself (charts); the owner refreshes it."""
+        box = QGroupBox(title)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(widget)
+        self._layout.addWidget(box)
+        return box
+
     def refresh(self) -> None:
         for section, read, blocking in self._readers:
             if not blocking:

@@ -1,0 +1,87 @@
+"""Metrics history in the statistics panel: events/s, receive-to-stored p99 and memory over
+the last hours, from the monitor's stored samples (one a minute, read off the GUI thread) joined
+with its in-memory profile of the last minutes (one a second)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+import numpy as np
+import pyqtgraph as pg
+
+from app.monitor.history import HistoryPoint
+from app.monitor.profiler import ProfilePoint
+from app.ui.analytics_view import Chart
+
+HOURS = 12.0
+
+#: (chart title, y label, statistics path, profile attribute, scale)
+SERIES = (
+    ("Events per second", "events/s", "performance.events_per_s", "events_per_s", 1.0),
+    ("Commit latency p99", "ms", "batch.commit_ms_p99", "commit_ms_p99", 1.0),
+    ("Memory (RSS)", "MB", "memory.rss_bytes", "rss_bytes", 1 / 1_000_000),
+)
+
+
+def merged(
+    stored: Sequence[HistoryPoint],
+    live: Sequence[ProfilePoint],
+    path: str,
+    attribute: str,
+    now: datetime,
+    now_monotonic: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(minutes before now, value) of one statistic: stored rows first, then the live profile
+    from where the stored rows end (pure: times are passed in)."""
+    xs: list[float] = []
+    ys: list[float] = []
+    last = -float("inf")
+    for point in stored:
+        value = point.value(path)
+        if value is None:
+            continue
+        minutes = (point.taken_at - now).total_seconds() / 60
+        xs.append(minutes)
+        ys.append(value)
+        last = minutes
+    for sample in live:
+        minutes = (sample.monotonic - now_monotonic) / 60
+        if minutes > last:
+            xs.append(minutes)
+            ys.append(float(getattr(sample, attribute)))
+    return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+
+
+class MetricsHistoryCharts(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.charts: list[Chart] = []
+        self.curves: list[pg.PlotDataItem] = []
+        self.stored: list[HistoryPoint] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for title, unit, _path, _attribute, _scale in SERIES:
+            chart = Chart(title, f"history-{unit}", f"minutes (last {HOURS:g} h)", unit)
+            chart.plot.setMinimumHeight(130)
+            self.curves.append(chart.plot.plot(pen=pg.mkPen("#1565c0", width=2)))
+            self.charts.append(chart)
+            layout.addWidget(chart)
+
+    @staticmethod
+    def since() -> datetime:
+        return datetime.now(UTC) - timedelta(hours=HOURS)
+
+    def set_stored(self, points: Sequence[HistoryPoint]) -> None:
+        self.stored = list(points)
+
+    def redraw(self, live: Sequence[ProfilePoint]) -> None:
+        if not self.isVisible():
+            return  # drawn when the panel is on screen: no pyqtgraph work while hidden
+        now, now_monotonic = datetime.now(UTC), time.monotonic()
+        for curve, (_t, _u, path, attribute, scale) in zip(self.curves, SERIES, strict=True):
+            xs, ys = merged(self.stored, live, path, attribute, now, now_monotonic)
+            curve.setData(xs, ys * scale)
