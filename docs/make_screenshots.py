@@ -170,6 +170,13 @@ async def shoot_data_dialogs(window: MainWindow, out: Path, port: int) -> None:
     save(view, out / "analytics-tournament.png")
     view.pages.setCurrentIndex(0)
 
+    # The statistics panel scrolled to its metrics history charts, and the alerts list.
+    window.stats_dock.raise_()
+    bar = window.statistics.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    await asyncio.sleep(1.5)  # a statistics tick draws the charts
+    save(window.stats_dock, out / "statistics-history.png")
+
 
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "screenshots"

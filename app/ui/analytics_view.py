@@ -69,6 +69,21 @@ def _scrolling(page: QWidget) -> QScrollArea:
     return area
 
 
+def apply_chart_theme(chart: Chart, theme: Theme) -> None:
+    """Background, title, axes and legend of one chart in the window's theme."""
+    dark = theme is Theme.DARK
+    background, foreground = ("#1e1e20", "#e6e6e6") if dark else ("#ffffff", "#202020")
+    chart.plot.setBackground(background)
+    item = chart.plot.getPlotItem()
+    item.titleLabel.setAttr("color", foreground)
+    item.titleLabel.setText(item.titleLabel.text)
+    for side in ("left", "bottom"):
+        axis = item.getAxis(side)
+        axis.setPen(foreground)
+        axis.setTextPen(foreground)
+    chart.legend.setLabelTextColor(foreground)
+
+
 class Chart(QWidget):
     """A titled pyqtgraph plot with a "Save PNG…" button."""
 
@@ -300,18 +315,8 @@ class AnalyticsView(QWidget):
 
     def set_theme(self, theme: Theme, colours: Colours) -> None:
         self.colours = colours
-        dark = theme is Theme.DARK
-        background, foreground = ("#1e1e20", "#e6e6e6") if dark else ("#ffffff", "#202020")
         for chart in self.charts:
-            chart.plot.setBackground(background)
-            item = chart.plot.getPlotItem()
-            item.titleLabel.setAttr("color", foreground)
-            item.titleLabel.setText(item.titleLabel.text)
-            for side in ("left", "bottom"):
-                axis = item.getAxis(side)
-                axis.setPen(foreground)
-                axis.setTextPen(foreground)
-            chart.legend.setLabelTextColor(foreground)
+            apply_chart_theme(chart, theme)
         self._court_curves.clear()  # rebuilt with the new colours at the next redraw
         self.live.clear()
         if self.shown_match is not None:

@@ -15,7 +15,8 @@ import pyqtgraph as pg
 
 from app.monitor.history import HistoryPoint
 from app.monitor.profiler import ProfilePoint
-from app.ui.analytics_view import Chart
+from app.ui.analytics_view import Chart, apply_chart_theme
+from app.ui.theme import Theme
 
 HOURS = 12.0
 
@@ -57,7 +58,7 @@ def merged(
 
 
 class MetricsHistoryCharts(QWidget):
-    def __init__(self) -> None:
+    def __init__(self, theme: Theme) -> None:
         super().__init__()
         self.charts: list[Chart] = []
         self.curves: list[pg.PlotDataItem] = []
@@ -66,10 +67,15 @@ class MetricsHistoryCharts(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         for title, unit, _path, _attribute, _scale in SERIES:
             chart = Chart(title, f"history-{unit}", f"minutes (last {HOURS:g} h)", unit)
-            chart.plot.setMinimumHeight(130)
+            chart.plot.setFixedHeight(170)
             self.curves.append(chart.plot.plot(pen=pg.mkPen("#1565c0", width=2)))
             self.charts.append(chart)
             layout.addWidget(chart)
+        self.set_theme(theme)
+
+    def set_theme(self, theme: Theme) -> None:
+        for chart in self.charts:
+            apply_chart_theme(chart, theme)
 
     @staticmethod
     def since() -> datetime:

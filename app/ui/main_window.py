@@ -324,7 +324,7 @@ class MainWindow(QMainWindow):
 
         self.setup_dock = self._dock("Tournament and courts", "setupDock", self.setup_panel)
         self.feed_dock = self._dock("Live feed", "feedDock", self.feed)
-        self.history_charts = MetricsHistoryCharts()
+        self.history_charts = MetricsHistoryCharts(self.theme)
         self.statistics.add_widget("History", self.history_charts)
         self.stats_dock = self._dock("Statistics", "statisticsDock", self.statistics)
         self.alerts_panel = AlertsPanel()
@@ -915,6 +915,7 @@ class MainWindow(QMainWindow):
         self.feed.set_colours(self.palette_colours)
         self.scoreboards.set_colours(self.palette_colours)
         self.analytics.set_theme(theme, self.palette_colours)
+        self.history_charts.set_theme(theme)
         self.matches_model.colours = self.palette_colours
         self.setup_panel.courts_model.colours = self.palette_colours
         self.settings.setValue("theme", theme.value)
