@@ -263,6 +263,26 @@ class AnalyticsService:
         self._poll_requests()
         return self.cache.stats()
 
+    def relieve_memory(self, level: int) -> None:
+        """The monitor's memory-pressure hook (app.monitor.memory.PressureLevel): above normal,
+        drop every cached value; they are recomputed on demand. The monitor runs the GC."""
+        if level > 0:
+            dropped = self.cache.clear()
+            log.warning("memory pressure: dropped %d cached analytics values", dropped)
+
+    def cache_summary(self) -> dict[str, Any]:
+        """The statistics document's cache section (app.monitor cache provider)."""
+        stats = self.cache.stats()
+        return {
+            "hits": stats.hits,
+            "misses": stats.misses,
+            "hit_rate": stats.hit_rate,
+            "size": sum(tier.size for tier in stats.tiers),
+            "evictions": sum(tier.evictions for tier in stats.tiers),
+            "invalidations": sum(tier.invalidations for tier in stats.tiers),
+            "stale_served": stats.stale_served,
+        }
+
     # --- warm-up -------------------------------------------------------------------------------
     def warm_up(
         self,

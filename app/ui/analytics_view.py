@@ -301,6 +301,9 @@ class AnalyticsView(QWidget):
         """Create the service off the GUI thread and let commits invalidate its caches."""
         service = await self.calls(lambda: AnalyticsService(desk.db), name="analytics service")
         desk.recorder.distributor.subscribe(service.on_committed)
+        if desk.monitor is not None:  # memory pressure empties the caches; stats document
+            desk.monitor.memory.subscribe(service.relieve_memory)
+            desk.monitor.add_cache_provider("analytics", service.cache_summary)
         self.desk, self.service = desk, service
         self.snapshot_timer.start()
         if self.tournament is not None:
@@ -311,6 +314,9 @@ class AnalyticsView(QWidget):
         self.redraw_timer.stop()
         if self.desk is not None and self.service is not None:
             self.desk.recorder.distributor.unsubscribe(self.service.on_committed)
+            if self.desk.monitor is not None:
+                self.desk.monitor.memory.unsubscribe(self.service.relieve_memory)
+                self.desk.monitor.remove_cache_provider("analytics")
         self.service = None
 
     def set_theme(self, theme: Theme, colours: Colours) -> None:

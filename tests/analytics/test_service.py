@@ -184,3 +184,15 @@ def test_recording_performance_from_metrics_history(db: Database, timer: FakeTim
     assert analytics.worst_commit_ms_p99 == 9.0
     assert analytics.error_rate == pytest.approx(12 / 18000)
     assert service.performance(hours=1).cached
+
+
+def test_memory_pressure_empties_the_caches(service: AnalyticsService, recorded: Recording) -> None:
+    tournament = recorded.tournaments["Open"]
+    service.tournament(tournament)
+    assert service.tournament(tournament).cached
+    assert service.cache_summary()["size"] >= 1
+    service.relieve_memory(0)  # normal: nothing dropped
+    assert service.tournament(tournament).cached
+    service.relieve_memory(1)  # elevated
+    assert service.cache_summary()["size"] == 0
+    assert not service.tournament(tournament).cached
