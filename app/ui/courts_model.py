@@ -6,14 +6,13 @@ import enum
 import time
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 
 from app.ingest.listener import EndpointStatus
 from app.ui.desk import CourtRow
+from app.ui.table_model import Index, RowTableModel
 from app.ui.theme import Colours
-
-Index = QModelIndex | QPersistentModelIndex
 
 TRAFFIC_SECONDS = 5.0
 
@@ -44,48 +43,36 @@ COLUMNS = ("", "Court", "Port", "Address", "Sources", "Recording", "Received")
 LIGHT_COLUMN, RECORDING_COLUMN = 0, 5
 
 
-class CourtTableModel(QAbstractTableModel):
+class CourtTableModel(RowTableModel[CourtRow]):
+    columns = COLUMNS
+
     recording_toggled = Signal(int, bool)  # court id, on
 
     def __init__(self, colours: Colours) -> None:
         super().__init__()
         self.colours = colours
-        self._courts: list[CourtRow] = []
         self._statuses: dict[int, EndpointStatus] = {}
         self._now = time.monotonic()
 
     def set_courts(self, courts: tuple[CourtRow, ...]) -> None:
         self.beginResetModel()
-        self._courts = list(courts)
+        self._rows = list(courts)
         self.endResetModel()
 
     def set_statuses(self, statuses: list[EndpointStatus], now: float) -> None:
         self._statuses = {s.court_id: s for s in statuses}
         self._now = now
-        if self._courts:
+        if self._rows:
             self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._courts) - 1, len(COLUMNS) - 1)
+                self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1)
             )
 
     def court_at(self, row: int) -> CourtRow:
-        return self._courts[row]
+        return self.row_at(row)
 
     def light(self, row: int) -> tuple[Light, str]:
-        court = self._courts[row]
+        court = self._rows[row]
         return court_light(court.enabled, self._statuses.get(court.id), self._now)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._courts)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         flags = super().flags(index)
@@ -96,7 +83,7 @@ class CourtTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        court = self._courts[index.row()]
+        court = self._rows[index.row()]
         column = index.column()
         if column == LIGHT_COLUMN:
             light, tip = self.light(index.row())
@@ -138,6 +125,6 @@ class CourtTableModel(QAbstractTableModel):
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if index.column() == RECORDING_COLUMN and role == Qt.ItemDataRole.CheckStateRole:
             on = Qt.CheckState(value) == Qt.CheckState.Checked
-            self.recording_toggled.emit(self._courts[index.row()].id, on)
+            self.recording_toggled.emit(self._rows[index.row()].id, on)
             return True  # the panel refreshes from the database once the change is made
         return False

@@ -20,19 +20,14 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QModelRoleData,
-    QModelRoleDataSpan,
-    QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
 
 from app.ingest.feed import FeedEvent
+from app.ui.table_model import Index, RowTableModel
 from app.ui.theme import Colours
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 class Kind(enum.StrEnum):
@@ -92,12 +87,14 @@ class FeedFilter:
 NO_FILTER = FeedFilter()
 
 
-class FeedTableModel(QAbstractTableModel):
+class FeedTableModel(RowTableModel[FeedEvent]):
+    columns = COLUMNS
+
     def __init__(self, colours: Colours, max_rows: int = 5000) -> None:
         super().__init__()
         self.max_rows = max_rows
         self._recent: deque[FeedEvent] = deque(maxlen=max_rows)  # everything, newest last
-        self._rows: list[FeedEvent] = []  # what the filter lets through, newest last
+        # self._rows: what the filter lets through, newest last
         self.filter = NO_FILTER
         self._court_names: dict[int, str] = {}
         self._colours = colours
@@ -158,21 +155,7 @@ class FeedTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def event_at(self, row: int) -> FeedEvent:
-        return self._rows[row]
-
-    # --- QAbstractTableModel ------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+        return self.row_at(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -197,20 +180,6 @@ class FeedTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (3, 4, 7):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        # Qt's own index() asks rowCount() and columnCount(): two trips into Python per painted
-        # cell; answering here makes it one (see multiData for why trips matter).
-        if parent.isValid() or not (0 <= row < len(self._rows) and 0 <= column < len(COLUMNS)):
-            return QModelIndex()
-        return self.createIndex(row, column)
-
-    def multiData(self, index: Index, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:
-        """All the roles a delegate asks for in one call: painting a cell costs one trip from
-        C++ into Python (one GIL acquisition while the recorder's threads run) instead of
-        seven. Under 5,000 events/s this is what keeps the feed from stalling the window."""
-        for role_data in roleDataSpan:  # type: ignore[union-attr]  # PySide iterates spans
-            role_data.setData(self.data(index, role_data.role()))
 
     def _display(self, event: FeedEvent, column: int) -> str:
         if column == 0:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app.ui.desk import MatchRow
+from app.ui.table_model import Index, RowTableModel
 from app.ui.theme import Colours
-
-Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS = ("Match", "Category", "Court", "Blue", "Red", "Score", "Winner", "Events")
 
@@ -21,11 +20,12 @@ def _athlete(name: str | None, noc: str | None) -> str:
     return f"{name} ({noc})" if noc else name
 
 
-class MatchTableModel(QAbstractTableModel):
+class MatchTableModel(RowTableModel[MatchRow]):
+    columns = COLUMNS
+
     def __init__(self, colours: Colours) -> None:
         super().__init__()
         self.colours = colours
-        self._rows: list[MatchRow] = []
 
     def set_matches(self, matches: tuple[MatchRow, ...]) -> None:
         if tuple(self._rows) == matches:
@@ -35,20 +35,7 @@ class MatchTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def match_at(self, row: int) -> MatchRow:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+        return self.row_at(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
