@@ -694,46 +694,30 @@ class MainWindow(QMainWindow):
         self._open_dialog(dialog, lambda: None)
 
     def new_tournament(self) -> None:
-        dialog = TournamentDialog(self)
-
-        def create() -> None:
-            form = dialog.form()
-            desk = self.desk
-            assert desk is not None
-            self.calls.spawn(
-                self._run_then_reload(
-                    lambda: desk.create_tournament(
-                        form.name, form.city, form.country, form.start_date, form.end_date
-                    ),
-                    f"Tournament {form.name!r} created. Start its first day when ready.",
-                )
-            )
-
-        self._open_dialog(dialog, create)
+        self._edit_tournament(None)
 
     def edit_tournament(self) -> None:
         tournament = self.setup_panel.selected_tournament()
-        if tournament is None:
-            return
+        if tournament is not None:
+            self._edit_tournament(tournament)
+
+    def _edit_tournament(self, tournament: TournamentRow | None) -> None:
+        """The tournament dialog: creates one (None) or saves the given one."""
         dialog = TournamentDialog(self, tournament)
 
         def save() -> None:
             form = dialog.form()
             desk = self.desk
             assert desk is not None
-            self.calls.spawn(
-                self._run_then_reload(
-                    lambda: desk.update_tournament(
-                        tournament.id,
-                        form.name,
-                        form.city,
-                        form.country,
-                        form.start_date,
-                        form.end_date,
-                    ),
-                    f"Tournament {form.name!r} saved.",
-                )
-            )
+            fields = (form.name, form.city, form.country, form.start_date, form.end_date)
+            work: Callable[[], object]
+            if tournament is None:
+                work = lambda: desk.create_tournament(*fields)  # noqa: E731
+                done = f"Tournament {form.name!r} created. Start its first day when ready."
+            else:
+                work = lambda: desk.update_tournament(tournament.id, *fields)  # noqa: E731
+                done = f"Tournament {form.name!r} saved."
+            self.calls.spawn(self._run_then_reload(work, done))
 
         self._open_dialog(dialog, save)
 

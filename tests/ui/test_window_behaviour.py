@@ -22,7 +22,7 @@ from app.ui.main_window import MainWindow
 from app.ui.single_instance import InstanceServer, ask_running_instance, server_name
 from app.ui.theme import Theme
 from tests.ui.conftest import SqlThreads, close_window, dispose, free_udp_port, make_window
-from tests.ui.test_main_window import accept, add_court
+from tests.ui.test_main_window import accept, add_court, create_tournament
 
 
 def test_the_gui_thread_guard_can_fail(sql_threads: SqlThreads, tmp_path: Path) -> None:
@@ -203,3 +203,16 @@ def test_an_alert_raised_by_real_traffic_shows_in_the_banner_and_history(
     assert "malformed" in window.alert_banner.text()
     assert window.alerts_panel.list.count() >= 1
     assert "raised" in window.alerts_panel.list.item(0).text()
+
+
+def test_a_tournament_is_edited_through_its_dialog(qtbot: Any, window: MainWindow) -> None:
+    create_tournament(qtbot, window, "Croatia Opn")
+    window.setup_panel.tree.setCurrentItem(window.setup_panel.tree.topLevelItem(0))
+    window.edit_tournament_action.trigger()
+    dialog = window.dialog
+    assert isinstance(dialog, TournamentDialog)
+    assert dialog.name.text() == "Croatia Opn" and dialog.city.text() == "Zagreb"
+    dialog.name.setText("Croatia Open")
+    accept(qtbot, dialog)
+    qtbot.waitUntil(lambda: [t.name for t in window.overview.tournaments] == ["Croatia Open"])
+    assert window.overview.tournaments[0].city == "Zagreb"
