@@ -22,7 +22,7 @@ from app.ingest.recorder import Recorder, load_courts
 from app.monitor.service import Monitor
 from app.store.database import Database
 from app.store.engine import PoolStats
-from app.store.models import DayStatus, Event, Match, TournamentStatus
+from app.store.models import DayStatus, Event, Match, Tournament, TournamentStatus
 from app.store.repositories import MAX_PAGE, Courts, Days, Events, Matches, Tournaments
 from app.store.summaries import summary_of
 
@@ -218,7 +218,7 @@ class Desk:
             # max(id) is an O(1) rowid lookup: count(*) scans millions of rows every second.
             events = session.scalar(select(func.max(Event.id))) or 0
             matches = session.scalar(select(func.count(Match.id))) or 0
-            tournaments = len(Tournaments(session).all())
+            tournaments = session.scalar(select(func.count(Tournament.id))) or 0
         return DatabaseStats(
             file_bytes=_size(path),
             wal_bytes=_size(wal),

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.errors import StrikeDeskError
 from app.ingest.recorder import Recorder
+from app.ingest.stats import IngestStats
 from app.jobs.runner import JobRunner, Priority
 from app.monitor.service import Monitor
 from app.store.archive import ArchiveService
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
         self.theme = Theme(str(self.settings.value("theme", Theme.LIGHT.value)))
         self.palette_colours = colours(self.theme)
         self._feed_position = 0
+        self._stats: IngestStats | None = None  # the 1 s tick's snapshot of the recorder
         self._history_due = 0.0
         self._closing = False
         self._closed = False
@@ -586,7 +588,7 @@ class MainWindow(QMainWindow):
         desk = self.desk
         if desk is None:
             return
-        stats = desk.recorder.stats()
+        stats = self._stats = desk.recorder.stats()  # one snapshot a tick, for every panel
         statuses = desk.recorder.endpoint_statuses()
         self.setup_panel.courts_model.set_statuses(statuses, time.monotonic())
         listening = sum(1 for s in statuses if s.listening)
@@ -623,10 +625,10 @@ class MainWindow(QMainWindow):
         self.history_charts.set_stored(points)
 
     def _ingest_rows(self) -> list[tuple[str, str]]:
-        if self.desk is None:
+        if self._stats is None:
             return []
         names = {c.id: c.name for c in self.overview.courts}
-        return ingest_rows(self.desk.recorder.stats(), names)
+        return ingest_rows(self._stats, names)
 
     def _database_rows(self) -> list[tuple[str, str]]:
         desk = self.desk
