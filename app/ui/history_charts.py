@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 import numpy as np
 import pyqtgraph as pg
 
-from app.monitor.history import HistoryPoint
+from app.monitor.history import HistoryPoint, series
 from app.monitor.profiler import ProfilePoint
 from app.ui.analytics_view import Chart, apply_chart_theme
 from app.ui.theme import Theme
@@ -38,17 +38,10 @@ def merged(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(minutes before now, value) of one statistic: stored rows first, then the live profile
     from where the stored rows end (pure: times are passed in)."""
-    xs: list[float] = []
-    ys: list[float] = []
-    last = -float("inf")
-    for point in stored:
-        value = point.value(path)
-        if value is None:
-            continue
-        minutes = (point.taken_at - now).total_seconds() / 60
-        xs.append(minutes)
-        ys.append(value)
-        last = minutes
+    stored_series = series(stored, path)
+    xs = [(taken - now).total_seconds() / 60 for taken, _ in stored_series]
+    ys = [value for _, value in stored_series]
+    last = xs[-1] if xs else -float("inf")
     for sample in live:
         minutes = (sample.monotonic - now_monotonic) / 60
         if minutes > last:
