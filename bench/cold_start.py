@@ -17,13 +17,14 @@ import argparse
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from app.sim.sender import free_udp_port
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -44,12 +45,6 @@ def version_seconds() -> float:
         cwd=REPO,
     )
     return time.perf_counter() - started
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def recorder_ready_seconds(data: Path) -> float:

@@ -17,7 +17,6 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -31,17 +30,12 @@ from PySide6.QtWidgets import QApplication
 import qasync
 
 from app.ingest.stats import percentile
+from app.sim.sender import free_udp_port
 from app.store.paths import DataPaths
 from app.ui.main_window import MainWindow, WindowOptions
 from bench.ingest import sender
 
 COURTS = 8
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 HEARTBEAT_MS = 10

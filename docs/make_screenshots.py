@@ -28,6 +28,7 @@ import qasync
 
 from app.sim.capture import read_capture
 from app.sim.replayer import replay
+from app.sim.sender import free_udp_port
 from app.store.export import ExportKind
 from app.store.paths import DataPaths
 from app.ui.data_dialogs import ArchiveDialog, BackupDialog, ExportDialog
@@ -37,14 +38,6 @@ from app.ui.theme import Theme
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO.parent / "shared" / "protocol" / "samples"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def wait_for(condition: object, timeout: float = 20.0) -> None:
@@ -70,7 +63,7 @@ async def shoot(window: MainWindow, out: Path) -> None:
         lambda: desk.create_tournament("Croatia Open 2026", "Zagreb", "Croatia", None, None)
     )
     await calls(lambda: desk.start_day(tournament))
-    ports = {"Mat A": free_port(), "Mat B": free_port()}
+    ports = {"Mat A": free_udp_port(), "Mat B": free_udp_port()}
     for name, port in ports.items():
         await calls(lambda n=name, p=port: desk.add_court(n, p, "127.0.0.1", ()))
     await calls(lambda: desk.set_recording(1, False))  # Court 1 (port 6000) is not used here

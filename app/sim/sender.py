@@ -15,6 +15,13 @@ class SendReport:
     seconds: float
 
 
+def free_udp_port(host: str = "127.0.0.1") -> int:
+    """A UDP port nobody listens on right now, for a simulated court (tests, benchmarks)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
 def open_sender(broadcast: bool = False) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     if broadcast:

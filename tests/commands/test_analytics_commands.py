@@ -114,7 +114,7 @@ def test_cache_clear_and_invalidate_reach_a_running_service(
 
 
 def test_the_headless_recorder_stores_analytics_snapshots(data: Path) -> None:
-    from tests.e2e.test_crash_recovery import free_udp_port
+    from app.sim.sender import free_udp_port
 
     court = f"Live={free_udp_port()}"
     recorded = strikedesk(

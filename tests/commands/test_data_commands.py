@@ -177,8 +177,8 @@ def test_ctrl_c_cancels_an_archive_between_chunks(tmp_path: Path) -> None:
 
 
 def test_record_makes_automatic_backups(tmp_path: Path) -> None:
+    from app.sim.sender import free_udp_port
     from app.store.backup import verify_backup
-    from tests.e2e.test_crash_recovery import free_udp_port
 
     root = tmp_path / "data"
     result = subprocess.run(

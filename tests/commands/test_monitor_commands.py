@@ -6,8 +6,9 @@ import socket
 import time
 from pathlib import Path
 
+from app.sim.sender import free_udp_port
 from tests.commands.test_store_commands import ok_json, refused, strikedesk
-from tests.e2e.test_crash_recovery import free_udp_port, start_recorder
+from tests.e2e.test_crash_recovery import start_recorder
 
 STORED = ("batch", "queue", "memory", "performance", "backpressure", "pool", "cache", "stream")
 

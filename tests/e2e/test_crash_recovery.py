@@ -14,13 +14,9 @@ import threading
 import time
 from pathlib import Path
 
+from app.sim.sender import free_udp_port
+
 TRIALS = 20
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start_recorder(data: Path, port: int, *extra: str) -> subprocess.Popen[str]:

@@ -12,7 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.e2e.test_crash_recovery import free_udp_port, start_recorder
+from app.sim.sender import free_udp_port
+from tests.e2e.test_crash_recovery import start_recorder
 
 SAMPLES = (
     "real_match_1945_final.tsv",

@@ -14,9 +14,10 @@ import pytest
 from app.analytics.figures import TECHNIQUES
 from app.sim.capture import read_capture
 from app.sim.replayer import replay
+from app.sim.sender import free_udp_port
 from app.ui.analytics_view import HISTORY_SECONDS, MINUTE, RateHistory
 from app.ui.main_window import MainWindow
-from tests.ui.conftest import SqlThreads, free_udp_port
+from tests.ui.conftest import SqlThreads
 from tests.ui.test_main_window import SAMPLE, add_court, create_tournament
 
 

@@ -13,12 +13,12 @@ import shiboken6
 
 from app.sim.capture import read_capture
 from app.sim.replayer import replay
+from app.sim.sender import free_udp_port
 from app.store.archive import ArchiveService
 from app.store.backup import verify_backup
 from app.ui.data_dialogs import ArchiveDialog, BackupDialog, ExportDialog, RestoreDialog
 from app.ui.main_window import MainWindow
 from app.ui.operation_dialog import OperationDialog
-from tests.ui.conftest import free_udp_port
 from tests.ui.test_main_window import add_court, create_tournament
 
 SAMPLES = ("real_match_1945_final.tsv", "real_match_7894_semifinal.tsv")

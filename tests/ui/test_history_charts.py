@@ -7,9 +7,9 @@ from typing import Any
 
 from app.monitor.history import HistoryPoint
 from app.monitor.profiler import ProfilePoint
+from app.sim.sender import free_udp_port
 from app.ui.history_charts import merged
 from app.ui.main_window import MainWindow
-from tests.ui.conftest import free_udp_port
 from tests.ui.test_main_window import add_court
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 
 from app.sim.capture import read_capture
 from app.sim.replayer import replay
+from app.sim.sender import free_udp_port
 from app.ui.dialogs import CourtDialog, MatchDetailDialog, TournamentDialog
 from app.ui.main_window import MainWindow
 from app.ui.scoreboard import ScoreboardCard
-from tests.ui.conftest import SqlThreads, close_window, free_udp_port
+from tests.ui.conftest import SqlThreads, close_window
 
 SAMPLE = "real_match_1945_final.tsv"
 

@@ -15,13 +15,14 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 import pytest
 import sqlalchemy as sa
 
+from app.sim.sender import free_udp_port
 from app.ui.courts_model import Light
 from app.ui.dialogs import CourtDialog, TournamentDialog
 from app.ui.launch import install_crash_dialog
 from app.ui.main_window import MainWindow
 from app.ui.single_instance import InstanceServer, ask_running_instance, server_name
 from app.ui.theme import Theme
-from tests.ui.conftest import SqlThreads, close_window, dispose, free_udp_port, make_window
+from tests.ui.conftest import SqlThreads, close_window, dispose, make_window
 from tests.ui.test_main_window import accept, add_court, create_tournament
 
 
