@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.match.state import MatchState, MatchStatus
+from app.match.state import MatchState
 from app.protocol.messages import Side, WinnerColour
 from app.ui.theme import Colours
 
@@ -64,14 +64,7 @@ def status_text(state: MatchState) -> str:
     if any(review.open for review in state.reviews):
         parts.append("Video review")
     if not parts:
-        parts.append(
-            {
-                MatchStatus.LOADED: "Loaded",
-                MatchStatus.RUNNING: "Running",
-                MatchStatus.FINISHED: "Finished",
-                MatchStatus.ABANDONED: "Abandoned",
-            }.get(state.status, str(state.status))
-        )
+        parts.append(state.status.value.capitalize())  # Loaded, Running, Finished, Abandoned
     return " · ".join(parts)
 
 
