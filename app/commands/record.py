@@ -130,6 +130,8 @@ def _wait_taking_snapshots(
                 service.snapshot_if_due(tournament_id)
             except StrikeDeskError as exc:  # recording goes on; the next check tries again
                 logging.getLogger(__name__).warning("analytics snapshot skipped: %s", exc)
+            except Exception:  # a bug in analytics must not stop the recorder: log it, go on
+                logging.getLogger(__name__).exception("analytics snapshot failed")
         wait = SNAPSHOT_CHECK_SECONDS
         if deadline is not None:
             wait = min(wait, deadline - time.monotonic())

@@ -256,7 +256,10 @@ class Match(Base):
 #: ORs, not `code IN (...)`: SQLite tests the condition on every inserted row, and an IN list
 #: cost the writer a quarter of its insert rate where the comparisons cost a few percent.
 SCORING_CODES = ("pt1", "pt2", "hl1", "hl2", "wg1", "wg2", "rnd")
-SCORING_CONDITION = "({})".format(" OR ".join(f"code = '{code}'" for code in SCORING_CODES))
+#: Only events that parsed: a garbled `pt1;9` keeps its wire code but has no side or value.
+SCORING_CONDITION = "parse_status = 'ok' AND ({})".format(
+    " OR ".join(f"code = '{code}'" for code in SCORING_CODES)
+)
 
 
 class Event(Base):

@@ -176,3 +176,37 @@ def test_settings_are_checked() -> None:
     with pytest.raises(ValueError, match="no settings"):
         AnalyticsSettings(tiers={Tier.LIVE: TierSettings(5, 10)})
     assert replace(AnalyticsSettings(), policy=EvictionPolicy.LFU).policy is EvictionPolicy.LFU
+
+
+def test_malformed_scoring_lines_count_for_nothing(db: Database, recorded: Recording) -> None:
+    # A garbled `pt1;9` is stored under its wire code (so the operator can find it) but has no
+    # side or value: the aggregates must skip it, not fail on it, and score exactly as before.
+    service = AnalyticsService(db)
+    cup = recorded.tournaments["Cup"]
+    [current] = service.find_matches("1945", cup)
+    before_match, before_cup = service.match(current.id).value, service.tournament(cup).value
+    recorder = SampleRecorder(db, recorded.court_id, resume=True)
+    try:
+        recorder.context(cup, recorded.days["Cup"])
+        for line in ("pt1;9", "pt2;x", "hl1;abc", "hl2;", "rnd;x", "wg1;x", "wg2;1;2;3"):
+            recorder.send(line)
+    finally:
+        recorder.close()
+    with db.engine.connect() as conn:
+        garbled = conn.exec_driver_sql(
+            "SELECT count(*) FROM events WHERE tournament_id = ? AND parse_status = 'malformed'",
+            (cup,),
+        ).scalar()
+    assert garbled == 7
+    service.clear()
+    after_cup = service.tournament(cup).value
+    # Stored and counted as events, nothing else: same points, hits, penalties and rounds.
+    after_match = service.match(current.id).value
+    assert after_match == replace(
+        before_match, events=before_match.events + 7, malformed=before_match.malformed + 7
+    )
+    assert after_cup == replace(
+        before_cup,
+        events=before_cup.events + 7,
+        events_per_court=(("Samples", before_cup.events + 7),),
+    )
