@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 
 from app.ingest.listener import EndpointStatus
 from app.ui.desk import CourtRow
-from app.ui.table_model import Index, RowTableModel
+from app.ui.table_model import Cells, Index, RowTableModel
 from app.ui.theme import Colours
 
 TRAFFIC_SECONDS = 5.0
@@ -54,6 +54,10 @@ class CourtTableModel(RowTableModel[CourtRow]):
         self._statuses: dict[int, EndpointStatus] = {}
         self._now = time.monotonic()
 
+    def set_colours(self, colours: Colours) -> None:
+        self.colours = colours
+        self.set_statuses(list(self._statuses.values()), self._now)
+
     def set_courts(self, courts: tuple[CourtRow, ...]) -> None:
         self.beginResetModel()
         self._rows = list(courts)
@@ -62,6 +66,7 @@ class CourtTableModel(RowTableModel[CourtRow]):
     def set_statuses(self, statuses: list[EndpointStatus], now: float) -> None:
         self._statuses = {s.court_id: s for s in statuses}
         self._now = now
+        self.forget_cells()
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1)
@@ -80,47 +85,32 @@ class CourtTableModel(RowTableModel[CourtRow]):
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        court = self._rows[index.row()]
-        column = index.column()
-        if column == LIGHT_COLUMN:
-            light, tip = self.light(index.row())
-            if role == Qt.ItemDataRole.DecorationRole:
-                return QColor(
-                    {
-                        Light.GREEN: self.colours.ok_light,
-                        Light.AMBER: self.colours.idle_light,
-                        Light.RED: self.colours.error_light,
-                        Light.OFF: self.colours.off_light,
-                    }[light]
-                )
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return tip
-            if role == Qt.ItemDataRole.AccessibleTextRole:
-                return light.value
-            return None
-        if column == RECORDING_COLUMN:
-            if role == Qt.ItemDataRole.CheckStateRole:
-                return Qt.CheckState.Checked if court.enabled else Qt.CheckState.Unchecked
-            if role == Qt.ItemDataRole.DisplayRole:
-                return "on" if court.enabled else "off"
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.light(index.row())[1]
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if column == 1:
-            return court.name
-        if column == 2:
-            return str(court.port)
-        if column == 3:
-            return court.bind_address
-        if column == 4:
-            return ", ".join(court.allowed_sources) or "any"
+    def cells(self, court: CourtRow) -> Cells:
+        light, tip = court_light(court.enabled, self._statuses.get(court.id), self._now)
+        colour = {
+            Light.GREEN: self.colours.ok_light,
+            Light.AMBER: self.colours.idle_light,
+            Light.RED: self.colours.error_light,
+            Light.OFF: self.colours.off_light,
+        }[light]
         status = self._statuses.get(court.id)
-        return f"{status.datagrams:,}" if status is not None else "–"
+        display = (
+            None,
+            court.name,
+            str(court.port),
+            court.bind_address,
+            ", ".join(court.allowed_sources) or "any",
+            "on" if court.enabled else "off",
+            f"{status.datagrams:,}" if status is not None else "–",
+        )
+        check = Qt.CheckState.Checked if court.enabled else Qt.CheckState.Unchecked
+        return {
+            Qt.ItemDataRole.DisplayRole: display,
+            Qt.ItemDataRole.DecorationRole: (QColor(colour),) + (None,) * (len(COLUMNS) - 1),
+            Qt.ItemDataRole.ToolTipRole: (tip,) * RECORDING_COLUMN + (None, tip),
+            Qt.ItemDataRole.AccessibleTextRole: (light.value,) + (None,) * (len(COLUMNS) - 1),
+            Qt.ItemDataRole.CheckStateRole: (None,) * RECORDING_COLUMN + (check, None),
+        }
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if index.column() == RECORDING_COLUMN and role == Qt.ItemDataRole.CheckStateRole:

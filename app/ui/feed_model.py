@@ -17,7 +17,6 @@ import enum
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -26,7 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from app.ingest.feed import FeedEvent
-from app.ui.table_model import Index, RowTableModel
+from app.ui.table_model import Cells, RowTableModel
 from app.ui.theme import Colours
 
 
@@ -65,7 +64,11 @@ def event_kind(code: str, status: str) -> Kind:
 
 COLUMNS = ("Time", "Court", "Match", "Rnd", "Clock", "Code", "Side", "Value", "Raw")
 RAW_COLUMN = COLUMNS.index("Raw")
+SIDE_COLUMN = COLUMNS.index("Side")
 SIDES = {1: "blue", 2: "red"}
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+COLUMN_NUMBERS = range(len(COLUMNS))
+ALIGNMENTS = tuple(_RIGHT if column in (3, 4, 7) else None for column in COLUMN_NUMBERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +119,15 @@ class FeedTableModel(RowTableModel[FeedEvent]):
             Kind.UNKNOWN: QBrush(QColor(colours.problem_background)),
             Kind.MALFORMED: QBrush(QColor(colours.problem_background)),
         }
+        self._blue = QBrush(QColor(colours.blue))
+        self._red = QBrush(QColor(colours.red))
+        self.forget_cells()
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 8))
 
     def set_court_names(self, names: dict[int, str]) -> None:
         self._court_names = dict(names)
+        self.forget_cells()
 
     # --- feeding --------------------------------------------------------------------------
     def set_filter(self, feed_filter: FeedFilter) -> None:
@@ -157,29 +164,26 @@ class FeedTableModel(RowTableModel[FeedEvent]):
     def event_at(self, row: int) -> FeedEvent:
         return self.row_at(row)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        event = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(event, column)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            kind = event_kind(event.code, event.status)
-            if column == COLUMNS.index("Side") and event.side in SIDES:
-                return QBrush(QColor(self._colours.blue if event.side == 1 else self._colours.red))
-            return self._kind_brushes.get(kind)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return self._background.get(event_kind(event.code, event.status))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if event.error:
-                return f"{event.status}: {event.error}"
-            if event.foreign:
-                return "from a source outside the court's allowed list"
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (3, 4, 7):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+    def cells(self, event: FeedEvent) -> Cells:
+        kind = event_kind(event.code, event.status)
+        colour = self._kind_brushes.get(kind)
+        if event.side in SIDES:
+            side = self._blue if event.side == 1 else self._red
+            foreground = tuple(side if c == SIDE_COLUMN else colour for c in COLUMN_NUMBERS)
+        else:
+            foreground = (colour,) * len(COLUMNS)
+        tip = None
+        if event.error:
+            tip = f"{event.status}: {event.error}"
+        elif event.foreign:
+            tip = "from a source outside the court's allowed list"
+        return {
+            Qt.ItemDataRole.DisplayRole: tuple(self._display(event, c) for c in COLUMN_NUMBERS),
+            Qt.ItemDataRole.ForegroundRole: foreground,
+            Qt.ItemDataRole.BackgroundRole: (self._background.get(kind),) * len(COLUMNS),
+            Qt.ItemDataRole.ToolTipRole: (tip,) * len(COLUMNS),
+            Qt.ItemDataRole.TextAlignmentRole: ALIGNMENTS,
+        }
 
     def _display(self, event: FeedEvent, column: int) -> str:
         if column == 0:

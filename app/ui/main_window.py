@@ -902,8 +902,8 @@ class MainWindow(QMainWindow):
         self.scoreboards.set_colours(self.palette_colours)
         self.analytics.set_theme(theme, self.palette_colours)
         self.history_charts.set_theme(theme)
-        self.matches_model.colours = self.palette_colours
-        self.setup_panel.courts_model.colours = self.palette_colours
+        self.matches_model.set_colours(self.palette_colours)
+        self.setup_panel.courts_model.set_colours(self.palette_colours)
         self.settings.setValue("theme", theme.value)
 
     def show_about(self) -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app.ui.desk import MatchRow
-from app.ui.table_model import Index, RowTableModel
+from app.ui.table_model import Cells, RowTableModel
 from app.ui.theme import Colours
 
 COLUMNS = ("Match", "Category", "Court", "Blue", "Red", "Score", "Winner", "Events")
@@ -37,31 +35,32 @@ class MatchTableModel(RowTableModel[MatchRow]):
     def match_at(self, row: int) -> MatchRow:
         return self.row_at(row)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        match = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.ForegroundRole and column == 6:
-            if match.winner == "blue":
-                return QColor(self.colours.blue)
-            if match.winner == "red":
-                return QColor(self.colours.red)
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole and column in (3, 4):  # elided when narrow
-            return self.data(index, Qt.ItemDataRole.DisplayRole)
-        if role == Qt.ItemDataRole.ToolTipRole and column == 5:
-            return "Rounds: " + "  ".join(f"{b}-{r}" for b, r in match.rounds)
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        values = (
-            match.match_number or "—",
-            match.category or "",
-            match.court or "",
-            _athlete(match.blue, match.blue_noc),
-            _athlete(match.red, match.red_noc),
-            match.score,
-            " ".join(p for p in ((match.winner or "").capitalize(), match.decision or "") if p),
-            f"{match.events:,}",
-        )
-        return values[column]
+    def set_colours(self, colours: Colours) -> None:
+        self.colours = colours
+        self.forget_cells()
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 7))
+
+    def cells(self, match: MatchRow) -> Cells:
+        names = (_athlete(match.blue, match.blue_noc), _athlete(match.red, match.red_noc))
+        winner = None
+        if match.winner == "blue":
+            winner = QColor(self.colours.blue)
+        elif match.winner == "red":
+            winner = QColor(self.colours.red)
+        decision = (match.winner or "").capitalize(), match.decision or ""
+        rounds = "Rounds: " + "  ".join(f"{b}-{r}" for b, r in match.rounds)
+        return {
+            Qt.ItemDataRole.DisplayRole: (
+                match.match_number or "—",
+                match.category or "",
+                match.court or "",
+                *names,
+                match.score,
+                " ".join(part for part in decision if part),
+                f"{match.events:,}",
+            ),
+            Qt.ItemDataRole.ForegroundRole: (None,) * 6 + (winner, None),
+            # The athletes' names are elided when the column is narrow; the score has its rounds.
+            Qt.ItemDataRole.ToolTipRole: (None, None, None, *names, rounds, None, None),
+        }

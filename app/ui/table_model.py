@@ -5,10 +5,17 @@ Every call from C++ into Python has to win the GIL back from the recorder's thre
 load each one can wait milliseconds. Qt's own `index()` asks `rowCount()` and `columnCount()`,
 and its delegate asks `data()` once per role; here `index()` and `multiData()` answer in one
 trip each.
+
+A subclass says what a row shows once, in `cells(row)`: per role, the value of every column.
+Those are kept for the rows recently painted (a repaint of the live feed asks for ~400 cells ten
+times a second; formatting them each time cost more than drawing them), keyed by the row itself,
+which is immutable. A model whose cells also depend on other state calls `forget_cells()`
+when that state changes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
@@ -20,8 +27,14 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from cachetools import LRUCache
+
 Index = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
+#: Role -> the value of each column (None: nothing for that role and column).
+Cells = Mapping[int, Sequence[Any]]
+#: Rows whose cells are kept: a few screens of a tall table.
+CACHED_ROWS = 512
 
 
 class RowTableModel(QAbstractTableModel, Generic[R]):
@@ -30,6 +43,21 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[R] = []
+        self._cells: LRUCache[R, Cells] = LRUCache(maxsize=CACHED_ROWS)
+
+    def cells(self, row: R) -> Cells:
+        """What `row` shows: per role, one value per column."""
+        raise NotImplementedError
+
+    def forget_cells(self) -> None:
+        """Something besides the rows changed what they show (colours, statuses, names)."""
+        self._cells.clear()
+
+    def _cells_of(self, row: R) -> Cells:
+        cells = self._cells.get(row)
+        if cells is None:
+            cells = self._cells[row] = self.cells(row)
+        return cells
 
     def row_at(self, row: int) -> R:
         return self._rows[row]
@@ -52,6 +80,19 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return QModelIndex()
         return self.createIndex(row, column)
 
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        values = self._cells_of(self._rows[index.row()]).get(role)
+        return None if values is None else values[index.column()]
+
     def multiData(self, index: Index, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:
+        if not index.isValid():
+            return
+        cells = self._cells_of(self._rows[index.row()])
+        column = index.column()
         for role_data in roleDataSpan:  # type: ignore[union-attr]  # PySide iterates spans
-            role_data.setData(self.data(index, role_data.role()))
+            values = cells.get(role_data.role())
+            # Only what a cell has: Qt hands in fresh, empty role data.
+            if values is not None and values[column] is not None:
+                role_data.setData(values[column])

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QModelRoleData, Qt
 
 from app.ingest.feed import FeedEvent
 from app.ingest.listener import EndpointStatus
-from app.ui.courts_model import Light, court_light
-from app.ui.desk import MatchRow
+from app.ui.courts_model import CourtTableModel, Light, court_light
+from app.ui.desk import CourtRow, MatchRow
 from app.ui.feed_model import FeedFilter, FeedTableModel, Kind, event_kind
 from app.ui.feed_panel import FeedPanel
 from app.ui.matches_model import MatchTableModel
-from app.ui.theme import LIGHT_COLOURS
+from app.ui.theme import DARK_COLOURS, LIGHT_COLOURS
 
 
 def feed_event(
@@ -92,6 +92,32 @@ def test_feed_rows_are_coloured_by_kind(qtbot: Any) -> None:
     assert model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole) == "malformed: why"
     assert model.rowCount(model.index(0, 0)) == 0  # a table, not a tree
     assert event_kind("hl1", "ok") is Kind.HIT and event_kind("at1", "ok") is Kind.OTHER
+
+
+def test_painted_cells_follow_theme_names_and_statuses(qtbot: Any) -> None:
+    # Cells are kept per row between repaints: whatever else they show must still update.
+    feed = FeedTableModel(LIGHT_COLOURS)
+    feed.append([feed_event(1, "pt1")])
+    spans = [QModelRoleData(role) for role in (Qt.ItemDataRole.DisplayRole, 9999)]
+    feed.multiData(feed.index(0, 1), spans)  # what a delegate asks while painting
+    assert spans[0].data() == "1" and spans[1].data() is None
+    feed.set_court_names({1: "Mat A"})
+    feed.set_colours(DARK_COLOURS)
+    assert feed.index(0, 1).data() == "Mat A"
+    point = feed.index(0, 5).data(Qt.ItemDataRole.ForegroundRole)
+    assert point.color().name() == DARK_COLOURS.point != LIGHT_COLOURS.point
+
+    courts = CourtTableModel(LIGHT_COLOURS)
+    courts.set_courts((CourtRow(1, "Mat A", 6000, "0.0.0.0", (), True, None, None),))
+    assert courts.index(0, 6).data() == "–"
+    courts.set_statuses([status(97.0)], 100.0)
+    assert courts.index(0, 6).data() == "7"
+    assert courts.index(0, 0).data(Qt.ItemDataRole.AccessibleTextRole) == Light.GREEN.value
+    courts.set_statuses([status(90.0)], 100.0)
+    assert courts.index(0, 0).data(Qt.ItemDataRole.AccessibleTextRole) == Light.AMBER.value
+    courts.set_colours(DARK_COLOURS)
+    decoration = courts.index(0, 0).data(Qt.ItemDataRole.DecorationRole)
+    assert decoration.name() == DARK_COLOURS.idle_light
 
 
 def status(last: float | None, error: str | None = None, listening: bool = True) -> EndpointStatus:
