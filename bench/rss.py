@@ -1,6 +1,6 @@
 """Resident memory of a recorder process after 1,000,000 events recorded.
 
-    python -m bench.rss [--events 1000000] [--rate 25000]
+    python -m bench.rss [--events 1000000] [--rate 12000]
 
 A fresh process (so nothing the other benchmarks allocated counts) runs what `strikedesk
 record` runs: Recorder and Monitor on a new data folder, one court on loopback. A sender
@@ -100,7 +100,7 @@ def record_and_measure(events: int, rate: int, report: Any) -> None:
     )
 
 
-def run(events: int = 1_000_000, rate: int = 25_000, quick: bool = False) -> dict[str, object]:
+def run(events: int = 1_000_000, rate: int = 12_000, quick: bool = False) -> dict[str, object]:
     if quick:
         events = min(events, 200_000)
     context = mp.get_context("spawn")
@@ -115,7 +115,7 @@ def run(events: int = 1_000_000, rate: int = 25_000, quick: bool = False) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--rate", type=int, default=25_000)
+    parser.add_argument("--rate", type=int, default=12_000)
     args = parser.parse_args()
     print(json.dumps(run(args.events, args.rate), indent=2))
 
