@@ -4,6 +4,7 @@ with its in-memory profile of the last minutes (one a second)."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -59,7 +60,7 @@ class MetricsHistoryCharts(QWidget):
         self.charts: list[Chart] = []
         self.curves: list[pg.PlotDataItem] = []
         self.stored: list[HistoryPoint] = []
-        self._drawn_at = -REDRAW_SECONDS
+        self._drawn_at = -math.inf
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for title, unit, _path, _attribute, _scale in SERIES:
@@ -80,7 +81,7 @@ class MetricsHistoryCharts(QWidget):
 
     def set_stored(self, points: Sequence[HistoryPoint]) -> None:
         self.stored = list(points)
-        self._drawn_at = -REDRAW_SECONDS  # new rows: the next tick draws them
+        self._drawn_at = -math.inf  # new rows: the next tick draws them
 
     def redraw(self, live: Sequence[ProfilePoint]) -> None:
         if not self.isVisible():
