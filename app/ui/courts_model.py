@@ -40,7 +40,7 @@ def court_light(enabled: bool, status: EndpointStatus | None, now: float) -> tup
 
 
 COLUMNS = ("", "Court", "Port", "Address", "Sources", "Recording", "Received")
-LIGHT_COLUMN, RECORDING_COLUMN = 0, 5
+RECORDING_COLUMN = 5  # the light is column 0
 
 
 class CourtTableModel(RowTableModel[CourtRow]):

@@ -100,13 +100,11 @@ class FeedTableModel(RowTableModel[FeedEvent]):
         # self._rows: what the filter lets through, newest last
         self.filter = NO_FILTER
         self._court_names: dict[int, str] = {}
-        self._colours = colours
         self._kind_brushes: dict[Kind, QBrush] = {}
         self._background: dict[Kind, QBrush] = {}
         self.set_colours(colours)
 
     def set_colours(self, colours: Colours) -> None:
-        self._colours = colours
         self._kind_brushes = {
             Kind.POINT: QBrush(QColor(colours.point)),
             Kind.PENALTY: QBrush(QColor(colours.penalty)),
