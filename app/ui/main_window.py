@@ -75,6 +75,7 @@ log = logging.getLogger(__name__)
 
 FEED_HZ = 10  # the 10–20 Hz; each refresh repaints the feed, so the low end
 MATCHES_REFRESH_MS = 3000
+ARCHIVE_STATS_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +323,11 @@ class MainWindow(QMainWindow):
         self.statistics.add_section("Ingest", self._ingest_rows)
         self.statistics.add_section("Database", self._database_rows, blocking=True)
         self.statistics.add_section("Analytics cache", self.analytics.cache_rows, blocking=True)
-        self.statistics.add_section("Archive", self._archive_rows, blocking=True)
+        # Its counts scan the events tables (millions of rows by the end of a day): every 30 s,
+        # and at once after an archive, restore or clean-up (refresh_soon).
+        self.statistics.add_section(
+            "Archive", self._archive_rows, blocking=True, every=ARCHIVE_STATS_SECONDS
+        )
 
         self.setup_dock = self._dock("Tournament and courts", "setupDock", self.setup_panel)
         self.feed_dock = self._dock("Live feed", "feedDock", self.feed)
@@ -692,8 +697,12 @@ class MainWindow(QMainWindow):
         if self.desk is None:
             return
         dialog = make(self.calls, self.desk.db, self.overview.tournaments, self)
-        dialog.finished.connect(lambda _result: self.refresh())
+        dialog.finished.connect(lambda _result: self._data_dialog_closed())
         self._open_dialog(dialog, lambda: None)
+
+    def _data_dialog_closed(self) -> None:
+        self.statistics.refresh_soon("Archive")
+        self.refresh()
 
     def new_tournament(self) -> None:
         self._edit_tournament(None)

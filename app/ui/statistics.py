@@ -3,11 +3,13 @@
 Other parts of the window add their own sections (`add_section`) with a reader function:
 cheap in-memory readers run on the GUI thread, readers that touch the database run through
 BackgroundCalls (`blocking=True`) and skip a tick while the previous read is still running.
+A section whose figures cost a table scan refreshes less often (`every` seconds).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
@@ -107,15 +109,23 @@ class StatisticsPanel(QScrollArea):
         self._layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.setWidget(inner)
         self.sections: dict[str, StatsSection] = {}
-        self._readers: list[tuple[StatsSection, Reader, bool]] = []
+        self._readers: list[tuple[StatsSection, Reader, bool, float]] = []
         self._in_flight: set[str] = set()
+        self._due: dict[str, float] = {}  # section title -> time.monotonic() of its next read
 
-    def add_section(self, title: str, read: Reader, *, blocking: bool = False) -> StatsSection:
+    def add_section(
+        self, title: str, read: Reader, *, blocking: bool = False, every: float = 0.0
+    ) -> StatsSection:
+        """`every`: at most one read per that many seconds (0: at every refresh)."""
         section = StatsSection(title)
         self._layout.addWidget(section)
         self.sections[title] = section
-        self._readers.append((section, read, blocking))
+        self._readers.append((section, read, blocking, every))
         return section
+
+    def refresh_soon(self, title: str) -> None:
+        """Read this section at the next refresh, whatever its `every` (its data changed)."""
+        self._due.pop(title, None)
 
     def add_widget(self, title: str, widget: QWidget) -> QGroupBox:
         """A section that draws itself (charts); the owner refreshes it."""
@@ -127,14 +137,19 @@ class StatisticsPanel(QScrollArea):
         return box
 
     def refresh(self) -> None:
-        for section, read, blocking in self._readers:
+        now = time.monotonic()
+        for section, read, blocking, every in self._readers:
+            title = section.title()
+            if now < self._due.get(title, 0.0) or title in self._in_flight:
+                continue
+            self._due[title] = now + every
             if not blocking:
                 try:
                     section.set_rows(read())
                 except Exception:
                     log.exception("statistics section %s failed", section.title())
-            elif section.title() not in self._in_flight:
-                self._in_flight.add(section.title())
+            else:
+                self._in_flight.add(title)
                 self.calls.spawn(self._read_off_thread(section, read))
 
     async def _read_off_thread(self, section: StatsSection, read: Reader) -> None:
