@@ -413,7 +413,10 @@ class WriterProcess:
         if not self._forwarder.is_alive():
             return self._clean
         self._stopping = True
-        self._source.put(Stop(timeout))
+        try:
+            self._source.put(Stop(timeout), timeout=timeout)
+        except queue.Full:  # nothing drains the queue: the child died while stopping
+            log.error("the writer process did not take the stop request")
         self._finished.wait(timeout + 10)
         self._forwarder.join(5)
         self._receiver.join(5)
@@ -482,7 +485,9 @@ class WriterProcess:
             journal_bytes=journal_bytes,
             catch_up_ranges=catch_up_ranges,
             journal_backlog=backlog,
-            queue_depth=self._source.qsize() + stats.queue_depth,
+            # The listener's queue: when it is full, the listener hands over journal ranges.
+            # (The child's own queue is a buffer behind it; journal_backlog counts all.)
+            queue_depth=self._source.qsize(),
             queue_capacity=self._source.maxsize,
             error=self._error or stats.error,
         )
