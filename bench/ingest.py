@@ -181,9 +181,6 @@ def strikedesk_trial(rate: int, seconds: float) -> Trial:
     for n, court_id in enumerate(ids):
         recorder.open_court(CourtInfo(court_id, f"Bench {n}", 0, "127.0.0.1"))
         ports.append(recorder.bound_port(court_id))
-    # The writer process is up (it answers) before traffic starts: the trial measures a
-    # sustained rate, not how long a process takes to start.
-    recorder.wait_idle(30)
     sent = run_sender(ports, rate, seconds)
     final, drained = wait_for(lambda: recorder.stats().stored, sent, 10)
     summary = recorder.stop()

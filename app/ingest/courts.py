@@ -40,10 +40,6 @@ class CourtDirectory:
         with self._lock:
             self._courts = {**self._courts, court.court_id: court}
 
-    def replace_all(self, courts: tuple[CourtInfo, ...]) -> None:
-        with self._lock:
-            self._courts = {c.court_id: c for c in courts}
-
     def remove(self, court_id: int) -> None:
         with self._lock:
             self._courts = {k: v for k, v in self._courts.items() if k != court_id}

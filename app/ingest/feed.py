@@ -3,7 +3,6 @@ the recent-events ring buffer and a fan-out to subscribers (GUI, analytics, metr
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -47,21 +46,6 @@ class CommittedBatch:
     #: (tournament id, day id) pairs touched by this batch
     days: tuple[tuple[int | None, int | None], ...]
     commit_seconds: float
-
-    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
-        """Pickled with its events as plain tuples: unpickling a NamedTuple runs its Python
-        `__new__` per event, which cost the window's process more than the rest of the batch
-        (the writer process sends every batch this way)."""
-        plain = tuple(map(tuple, self.events))
-        return (_unpickle_batch, (plain, *self._fields()))
-
-    def _fields(self) -> tuple[object, ...]:
-        return (self.count, self.matches, self.match_ids, self.days, self.commit_seconds)
-
-
-def _unpickle_batch(events: tuple[tuple[Any, ...], ...], *fields: Any) -> CommittedBatch:
-    # tuple.__new__ builds each NamedTuple in C (`_make` and `__new__` are Python functions).
-    return CommittedBatch(tuple(map(functools.partial(tuple.__new__, FeedEvent), events)), *fields)
 
 
 Subscriber = Callable[[CommittedBatch], None]

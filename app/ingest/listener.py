@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 
 from app.ingest.journal import Datagram, Journal
 
@@ -39,12 +39,6 @@ class CatchUp(NamedTuple):
 
 
 QueueItem = list[Datagram] | CatchUp
-
-
-class HandOff(Protocol):
-    """Where the listener puts what it received (the recorder's queue)."""
-
-    def put_nowait(self, item: QueueItem) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +105,7 @@ class UdpListener:
     def __init__(
         self,
         journal: Journal,
-        out: HandOff,
+        out: queue.Queue[QueueItem],
         on_received: Callable[[int, int], None] | None = None,
     ) -> None:
         self._journal = journal

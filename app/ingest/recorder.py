@@ -1,9 +1,9 @@
-"""Recorder: puts the journal, the listener and the writer process together, recovers after a
+"""Recorder: puts the journal, the listener and the batch writer together, recovers after a
 crash, and offers the operations the CLI and the window need (courts, context, statistics).
 
 Start-up order is what makes `kill -9` safe: open the journal (cutting a torn tail), read the
-checkpoint, start the writer process (which rebuilds each court's current match from the
-database and replays the journal records past the checkpoint), then start listening.
+checkpoint, rebuild each court's current match from the database, queue the journal records
+past the checkpoint, then start listening.
 """
 
 from __future__ import annotations
@@ -20,16 +20,18 @@ from sqlalchemy.orm import Session
 from app.ingest.courts import CourtDirectory, CourtInfo
 from app.ingest.feed import CommittedBatch, Distributor, RecentEvents
 from app.ingest.journal import Journal, RecoveryReport
-from app.ingest.listener import EndpointStatus, UdpListener
+from app.ingest.listener import CatchUp, EndpointStatus, QueueItem, UdpListener
 from app.ingest.stats import IngestStats
-from app.ingest.writer import WriterConfig
-from app.ingest.writer_process import Item, WriterProcess
-from app.store.models import Event, IngestCheckpoint
+from app.ingest.writer import BatchWriter, Token, WriterConfig, stored_seqs_after
+from app.match.tracker import MatchTracker
+from app.protocol import parse_text
+from app.store.models import Event, IngestCheckpoint, Match
 from app.store.repositories import Courts
 
 log = logging.getLogger(__name__)
 
-QUEUE_CAPACITY = 2048  # hand-off items (bursts of datagrams), not single datagrams
+QUEUE_CAPACITY = 2048
+CHECKPOINT_SECONDS = 1.0  # hand-off items (bursts of datagrams), not single datagrams
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,28 @@ def load_courts(engine: Engine) -> list[CourtInfo]:
         ]
 
 
+def rebuild_tracker(engine: Engine, court_id: int) -> tuple[MatchTracker[Token], int] | None:
+    """A court's tracker as it was, by re-feeding its last match's stored events."""
+    with engine.connect() as conn:
+        match_id = conn.execute(
+            select(Match.id).where(Match.court_id == court_id).order_by(Match.id.desc()).limit(1)
+        ).scalar()
+        if match_id is None:
+            return None
+        rows = conn.execute(
+            select(Event.text, Event.received_at)
+            .where(Event.match_id == match_id)
+            .order_by(Event.seq, Event.sub_index)
+        ).all()
+    tracker: MatchTracker[Token] = MatchTracker()
+    for text, received_at in rows:
+        tracker.feed(parse_text(text), received_at, None)  # type: ignore[arg-type]
+    tracker.close()
+    if tracker.current is None:
+        return None
+    return tracker, match_id
+
+
 class Recorder:
     """The recording pipeline of one data folder. Thread-safe public methods."""
 
@@ -80,7 +104,7 @@ class Recorder:
         self.engine = engine
         self.journal_dir = journal_dir
         self.config = config or WriterConfig()
-        self.queue: queue.Queue[Item] = queue.Queue(maxsize=queue_capacity)
+        self.queue: queue.Queue[QueueItem] = queue.Queue(maxsize=queue_capacity)
         self.courts = CourtDirectory()
         self.distributor = Distributor()
         self.recent = RecentEvents()
@@ -88,11 +112,25 @@ class Recorder:
         self.distributor.subscribe(self._remember)
         self.journal: Journal | None = None
         self.listener: UdpListener | None = None
-        self.writer: WriterProcess | None = None
+        self.writer: BatchWriter | None = None
         self._matches: set[int] = set()
         self._latest: dict[int, object] = {}  # court id -> latest MatchState
         self._lock = threading.Lock()
         self._prune_every = 0
+        self._checkpointer_stop = threading.Event()
+        self._checkpointer = threading.Thread(
+            target=self._checkpoint_wal, name="strikedesk-checkpointer", daemon=True
+        )
+
+    def _checkpoint_wal(self) -> None:
+        """Fold the WAL into the database file every second, beside the committer (which has
+        auto-checkpoints off), so the WAL stays small without stalling commits."""
+        while not self._checkpointer_stop.wait(CHECKPOINT_SECONDS):
+            try:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            except Exception as exc:  # a busy database: next second
+                log.debug("WAL checkpoint skipped: %s", exc)
 
     # --- lifecycle ----------------------------------------------------------------------------
     def start(self) -> StartReport:
@@ -111,13 +149,25 @@ class Recorder:
         journal.continue_after(max(committed, stored))
         for court in load_courts(self.engine):
             self.courts.put(court)
+        writer = self.writer = BatchWriter(
+            self.engine,
+            journal,
+            self.queue,
+            self.courts,
+            self.distributor,
+            self.config,
+            skip_seqs=stored_seqs_after(self.engine, committed),
+        )
+        for court in self.courts.snapshot().values():
+            rebuilt = rebuild_tracker(self.engine, court.court_id)
+            if rebuilt is not None:
+                writer.restore_court(court.court_id, *rebuilt)
         replayed = max(0, journal.last_seq - committed)
         if replayed:
             log.info("journal: %d datagrams after the checkpoint go to the database", replayed)
-        self.writer = WriterProcess(
-            self.engine, self.journal_dir, self.queue, self.courts, self.distributor, self.config
-        )
-        self.writer.start(committed, replay_through=journal.last_seq)
+            self.queue.put(CatchUp(committed + 1, journal.last_seq))
+        writer.start(committed)
+        self._checkpointer.start()
         self.listener = UdpListener(journal, self.queue)
         self.listener.start()
         return StartReport(journal.recovery, replayed, committed)
@@ -128,9 +178,12 @@ class Recorder:
         clean = True
         if self.writer is not None:
             clean = self.writer.stop(timeout)
+        if self._checkpointer.is_alive():
+            self._checkpointer_stop.set()
+            self._checkpointer.join(timeout=10)
         if self.journal is not None:
             if clean and self.writer is not None:
-                self.journal.prune(self.writer.committed_seq)
+                self.journal.prune(self.writer.counters.committed_seq)
             self.journal.close()
         stats = self.stats()
         return RecordingSummary(
@@ -147,31 +200,17 @@ class Recorder:
     def open_court(self, court: CourtInfo) -> EndpointStatus:
         """Start recording a court (raises PortInUseError / OSError with a clear message)."""
         assert self.listener is not None, "start() first"
-        self._put_court(court)
+        self.courts.put(court)
         return self.listener.add_endpoint(court.court_id, court.bind_address, court.port)
 
     def close_court(self, court_id: int) -> None:
         assert self.listener is not None
         self.listener.remove_endpoint(court_id)
 
-    def remove_court(self, court_id: int) -> None:
-        """Stop recording a court and forget it (its stored events stay)."""
-        self.close_court(court_id)
-        self.courts.remove(court_id)
-        self._courts_changed()
-
-    def _put_court(self, court: CourtInfo) -> None:
-        self.courts.put(court)
-        self._courts_changed()
-
-    def _courts_changed(self) -> None:
-        if self.writer is not None:
-            self.writer.courts_changed()
-
     def update_court(self, court: CourtInfo) -> None:
         """New allow-list or context for the writer; reopen the socket if the address moved."""
         previous = self.courts.get(court.court_id)
-        self._put_court(court)
+        self.courts.put(court)
         if previous is not None and (previous.port, previous.bind_address) != (
             court.port,
             court.bind_address,
@@ -185,7 +224,6 @@ class Recorder:
     def set_context(self, court_id: int, tournament_id: int | None, day_id: int | None) -> None:
         """Route the court's next events to a tournament day (persisted by the caller)."""
         self.courts.set_context(court_id, tournament_id, day_id)
-        self._courts_changed()
 
     def endpoint_statuses(self) -> list[EndpointStatus]:
         return self.listener.statuses() if self.listener is not None else []
@@ -201,7 +239,7 @@ class Recorder:
             self._latest.update(batch.matches)
         self._prune_every += 1
         if self._prune_every % 200 == 0 and self.journal is not None and self.writer is not None:
-            self.journal.prune(self.writer.committed_seq)
+            self.journal.prune(self.writer.counters.committed_seq)
 
     def live_matches(self) -> dict[int, object]:
         """Court id -> the latest MatchState committed for it."""

@@ -48,6 +48,7 @@ Token = tuple[Datagram, DecodedLine]
 #: Committed events handed to subscribers as FeedEvents per batch: the newest ones only, which
 #: is all a live feed shows (building one per event would cost as much as parsing it).
 FEED_TAIL = 1000
+YIELD_EVERY = 8
 
 #: Columns of an event row, in the order the writer builds them.
 EVENT_COLUMNS = (
@@ -271,7 +272,11 @@ class BatchWriter:
     # --- parsing and placing ---------------------------------------------------------------
     def _ingest(self, datagrams: list[Datagram]) -> None:
         courts = self.courts.snapshot()
-        for datagram in datagrams:
+        for number, datagram in enumerate(datagrams):
+            if not number % YIELD_EVERY:
+                # Let the listener thread have the GIL: each of its recv calls gives it up and
+                # must win it back, and a kernel buffer that overflows meanwhile drops data.
+                time.sleep(0)
             if datagram.seq in self._skip:
                 self._skip.discard(datagram.seq)
                 continue

@@ -45,16 +45,6 @@ MMAP_SIZE_BYTES = 128 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
-class EngineSettings:
-    """What an engine was made with: another process opens the same database the same way."""
-
-    path: Path
-    synchronous: Synchronous
-    busy_timeout_ms: int
-    foreign_keys: bool
-
-
-@dataclass(frozen=True, slots=True)
 class PoolStats:
     """The pool's state now (size..overflow) and counters since the engine was created."""
 
@@ -84,7 +74,6 @@ class _PoolCounters:
 # Counters per pool. `Engine.dispose()` replaces the pool (keeping its event listeners), so the
 # `engine_disposed` hook below re-keys the counters to the new pool.
 _COUNTERS: weakref.WeakKeyDictionary[Pool, _PoolCounters] = weakref.WeakKeyDictionary()
-_SETTINGS: weakref.WeakKeyDictionary[Pool, EngineSettings] = weakref.WeakKeyDictionary()
 
 
 def sqlite_url(path: Path) -> sa.URL:
@@ -141,8 +130,6 @@ def create_engine_for(
 
     counters = _PoolCounters()
     _COUNTERS[engine.pool] = counters
-    settings = EngineSettings(Path(path), synchronous, busy_timeout_ms, foreign_keys)
-    _SETTINGS[engine.pool] = settings
     event.listen(engine, "connect", lambda *_: counters.add("connects"))
     event.listen(engine, "checkout", lambda *_: counters.add("checkouts"))
     event.listen(engine, "invalidate", lambda *_: counters.add("invalidations"))
@@ -150,7 +137,6 @@ def create_engine_for(
     @event.listens_for(engine, "engine_disposed")
     def _on_dispose(disposed: Engine) -> None:
         _COUNTERS[disposed.pool] = counters
-        _SETTINGS[disposed.pool] = settings
 
     return engine
 
@@ -163,14 +149,6 @@ def _pragmas(synchronous: Synchronous, busy_timeout_ms: int, foreign_keys: bool)
         f"PRAGMA cache_size = -{CACHE_SIZE_KIB}",
         f"PRAGMA mmap_size = {MMAP_SIZE_BYTES}",
     ]
-
-
-def engine_settings(engine: Engine) -> EngineSettings:
-    """The settings `create_engine_for` made this engine (or one of its option views) with."""
-    settings = _SETTINGS.get(engine.pool)
-    if settings is None:
-        raise ValueError("engine_settings() needs an engine made by create_engine_for()")
-    return settings
 
 
 def immediate(engine: Engine) -> Engine:

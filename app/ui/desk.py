@@ -335,7 +335,8 @@ class Desk:
     def remove_court(self, court_id: int) -> None:
         with self.db.transaction() as session:
             Courts(session).remove(court_id)
-        self.recorder.remove_court(court_id)
+        self.recorder.close_court(court_id)
+        self.recorder.courts.remove(court_id)
 
     def set_recording(self, court_id: int, on: bool) -> EndpointStatus | None:
         """Open or close the court's socket and remember the choice for the next start.

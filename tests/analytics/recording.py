@@ -18,8 +18,8 @@ from app.ingest.courts import CourtDirectory, CourtInfo
 from app.ingest.feed import CommittedBatch, Distributor, Subscriber
 from app.ingest.journal import Datagram, Journal
 from app.ingest.listener import QueueItem
+from app.ingest.recorder import rebuild_tracker
 from app.ingest.writer import BatchWriter, WriterConfig
-from app.ingest.writer_process import rebuild_tracker
 from app.sim.capture import read_capture
 from app.store.database import Database
 from app.store.models import Event

