@@ -9,6 +9,9 @@ import pytest
 
 from app.store.database import Database
 from app.store.paths import DataPaths
+from tests.store.recording import folder, recorded
+
+__all__ = ["db", "folder", "paths", "recorded"]
 
 
 @pytest.fixture

@@ -4,6 +4,10 @@ Tournament 1 ("Open 2026") has day 1 with two generated matches and day 2 with o
 ("Cup") has one match recorded after them on the same court, so none of tournament 1's matches
 is its court's current match. Every session also has match-less events (greeting, sensor
 test, farewell). Record once per module, copy the folder per test (`copy_folder`).
+
+Its fixtures `recorded` (recorded once per module) and `folder` (a copy of it for one test) are
+offered to tests/store by its conftest. tests/commands has a `recorded` of its own (the
+analytics samples), so test_data_commands defines these two again in its module.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from app.protocol import encode
 from app.sim.generator import generate_session
@@ -84,3 +90,13 @@ def table_rows(database: Path, table: str, where: str = "1") -> list[tuple[Any, 
         return connection.execute(f"SELECT * FROM {table} WHERE {where} ORDER BY id").fetchall()
     finally:
         connection.close()
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorded:
+    return record_folder(tmp_path_factory.mktemp("recorded") / "data")
+
+
+@pytest.fixture
+def folder(recorded: Recorded, tmp_path: Path) -> Recorded:
+    return copy_folder(recorded, tmp_path / "data")

@@ -7,7 +7,6 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,19 +15,9 @@ from app.store.archive import ArchiveResult, ArchiveScope, ArchiveService
 from app.store.database import Database
 from app.store.errors import ArchiveError, NotFoundError, ValidationError
 from app.store.repositories import Audit
-from tests.store.recording import Recorded, copy_folder, record_folder, table_rows
+from tests.store.recording import Recorded, table_rows
 
 FUTURE = datetime.now(UTC) + timedelta(days=365)
-
-
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorded:
-    return record_folder(tmp_path_factory.mktemp("recorded") / "data")
-
-
-@pytest.fixture
-def folder(recorded: Recorded, tmp_path: Path) -> Recorded:
-    return copy_folder(recorded, tmp_path / "data")
 
 
 @pytest.fixture

@@ -28,19 +28,9 @@ from app.store.database import Database
 from app.store.errors import BackupError, NotFoundError
 from app.store.migrate import SCHEMA_HEAD
 from tests.ingest.conftest import close_rig, open_rig
-from tests.store.recording import Recorded, copy_folder, record_folder, table_rows
+from tests.store.recording import Recorded, table_rows
 
 DATA_TABLES = ("tournaments", "tournament_days", "courts", "athletes", "matches", "events")
-
-
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorded:
-    return record_folder(tmp_path_factory.mktemp("recorded") / "data")
-
-
-@pytest.fixture
-def folder(recorded: Recorded, tmp_path: Path) -> Recorded:
-    return copy_folder(recorded, tmp_path / "data")
 
 
 @pytest.fixture

@@ -22,17 +22,7 @@ from app.store.export import (
     ExportScope,
     ExportService,
 )
-from tests.store.recording import Recorded, copy_folder, record_folder, table_rows
-
-
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorded:
-    return record_folder(tmp_path_factory.mktemp("recorded") / "data")
-
-
-@pytest.fixture
-def folder(recorded: Recorded, tmp_path: Path) -> Recorded:
-    return copy_folder(recorded, tmp_path / "data")
+from tests.store.recording import Recorded, table_rows
 
 
 @pytest.fixture
