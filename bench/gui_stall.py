@@ -17,22 +17,16 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication
-
-import qasync
+from PySide6.QtCore import QTimer
 
 from app.ingest.stats import percentile
 from app.sim.sender import free_udp_port
-from app.store.paths import DataPaths
-from app.ui.main_window import MainWindow, WindowOptions
+from app.ui.launch import drive_window
+from app.ui.main_window import MainWindow
 from bench.ingest import sender
 
 COURTS = 8
@@ -122,31 +116,7 @@ async def measure(window: MainWindow, rate: int, seconds: float) -> dict[str, ob
 
 
 def run(seconds: float = 20.0, rate: int = 5000) -> dict[str, object]:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setQuitOnLastWindowClosed(False)
-    with tempfile.TemporaryDirectory(prefix="bench-gui-") as folder:
-        root = Path(folder)
-        paths = DataPaths.resolve(root / "data")
-        settings = QSettings(str(root / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(WindowOptions(paths, paths.logs, settings))
-        loop = qasync.QEventLoop(app)
-        asyncio.set_event_loop(loop)
-        window.show()
-        window.start()
-        with loop:
-            try:
-                result = loop.run_until_complete(measure(window, rate, seconds))
-            finally:
-                window.close()
-
-                async def closed() -> None:
-                    while not window.closed:
-                        await asyncio.sleep(0.05)
-
-                loop.run_until_complete(closed())
-        window.deleteLater()
-    return result
+    return drive_window(lambda window: measure(window, rate, seconds), prefix="bench-gui-")
 
 
 def report(result: dict[str, object]) -> str:

@@ -15,24 +15,20 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QWidget
-
-import qasync
+from PySide6.QtWidgets import QWidget
 
 from app.sim.capture import read_capture
 from app.sim.replayer import replay
 from app.sim.sender import free_udp_port
 from app.store.export import ExportKind
-from app.store.paths import DataPaths
 from app.ui.data_dialogs import ArchiveDialog, BackupDialog, ExportDialog
-from app.ui.main_window import MainWindow, WindowOptions
+from app.ui.launch import drive_window
+from app.ui.main_window import MainWindow
 from app.ui.operation_dialog import OperationDialog
 from app.ui.theme import Theme
 
@@ -174,25 +170,7 @@ async def shoot_data_dialogs(window: MainWindow, out: Path, port: int) -> None:
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setQuitOnLastWindowClosed(False)  # the loop ends when the recorder has stopped
-    with tempfile.TemporaryDirectory(prefix="strikedesk-shots-") as folder:
-        root = Path(folder)
-        paths = DataPaths.resolve(root / "data")
-        settings = QSettings(str(root / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(WindowOptions(paths, paths.logs, settings))
-        window.resize(1400, 860)
-        loop = qasync.QEventLoop(app)
-        asyncio.set_event_loop(loop)
-        window.show()
-        window.start()
-        with loop:
-            try:
-                loop.run_until_complete(shoot(window, out))
-            finally:
-                window.close()
-                loop.run_until_complete(wait_for(lambda: window.closed, timeout=30))
+    drive_window(lambda window: shoot(window, out), prefix="strikedesk-shots-", size=(1400, 860))
     return 0
 
 

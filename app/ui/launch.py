@@ -7,11 +7,13 @@ import argparse
 import asyncio
 import logging
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from types import TracebackType
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 ORGANIZATION = "StrikeDesk"
 APPLICATION = "StrikeDesk"
 
+T = TypeVar("T")
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
 
 
@@ -172,3 +175,36 @@ def run_gui(args: argparse.Namespace) -> int:
 async def _wait_closed(window: MainWindow) -> None:
     while not window.closed:
         await asyncio.sleep(0.1)
+
+
+def drive_window(
+    work: Callable[[MainWindow], Coroutine[Any, Any, T]],
+    *,
+    prefix: str,
+    size: tuple[int, int] | None = None,
+) -> T:
+    """Open the real window on a throwaway data folder, run `work` on it under qasync, then
+    close it and wait until its recorder has stopped. For the GUI benchmark and the README's
+    screenshots, which drive the window as an operator would."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)  # the loop ends when the recorder has stopped
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        root = Path(folder)
+        paths = DataPaths.resolve(root / "data")
+        settings = QSettings(str(root / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(WindowOptions(paths, paths.logs, settings))
+        if size is not None:
+            window.resize(*size)
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        window.show()
+        window.start()
+        with loop:
+            try:
+                result: T = loop.run_until_complete(work(window))
+            finally:
+                window.close()
+                loop.run_until_complete(_wait_closed(window))
+        window.deleteLater()
+    return result
