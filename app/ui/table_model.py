@@ -93,6 +93,11 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         column = index.column()
         for role_data in roleDataSpan:  # type: ignore[union-attr]  # PySide iterates spans
             values = cells.get(role_data.role())
-            # Only what a cell has: Qt hands in fresh, empty role data.
-            if values is not None and values[column] is not None:
-                role_data.setData(values[column])
+            value = None if values is None else values[column]
+            # Every role, set or cleared: QStyledItemDelegate hands in the same role data for
+            # cell after cell, so a role left alone shows the previous cell's value (a check box
+            # or a colour in every column).
+            if value is None:
+                role_data.clearData()
+            else:
+                role_data.setData(value)

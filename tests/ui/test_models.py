@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QModelRoleData, Qt
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from app.ingest.feed import FeedEvent
 from app.ingest.listener import EndpointStatus
@@ -118,6 +119,34 @@ def test_painted_cells_follow_theme_names_and_statuses(qtbot: Any) -> None:
     courts.set_colours(DARK_COLOURS)
     decoration = courts.index(0, 0).data(Qt.ItemDataRole.DecorationRole)
     assert decoration.name() == DARK_COLOURS.idle_light
+
+
+def test_each_painted_cell_shows_only_its_own_roles(qtbot: Any) -> None:
+    # A view's delegate reuses its role data from cell to cell (initStyleOption -> multiData):
+    # a check box, light or alignment of one column must not reach the next one.
+    feed = FeedTableModel(LIGHT_COLOURS)
+    feed.append([feed_event(1, "pt1"), feed_event(2, "clk")])
+    courts = CourtTableModel(LIGHT_COLOURS)
+    courts.set_courts((CourtRow(1, "Mat A", 6000, "0.0.0.0", (), True, None, None),))
+    courts.set_statuses([status(97.0)], 100.0)
+    delegate = QStyledItemDelegate()
+    feature = QStyleOptionViewItem.ViewItemFeature
+    default = QStyleOptionViewItem().displayAlignment
+    checked = decorated = 0
+    for model in (courts, feed):
+        for row in range(model.rowCount()):
+            for column in range(model.columnCount()):
+                index = model.index(row, column)
+                option = QStyleOptionViewItem()
+                delegate.initStyleOption(option, index)
+                check = index.data(Qt.ItemDataRole.CheckStateRole) is not None
+                light = index.data(Qt.ItemDataRole.DecorationRole) is not None
+                alignment = index.data(Qt.ItemDataRole.TextAlignmentRole)
+                assert bool(option.features & feature.HasCheckIndicator) == check, index
+                assert bool(option.features & feature.HasDecoration) == light, index
+                assert option.displayAlignment == (alignment or default), index
+                checked, decorated = checked + check, decorated + light
+    assert checked == 1 and decorated == 1  # the court's recording box and its light
 
 
 def status(last: float | None, error: str | None = None, listening: bool = True) -> EndpointStatus:
