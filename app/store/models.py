@@ -297,7 +297,6 @@ class Event(Base):
         sa.Index(None, "tournament_id", "tournament_day_id"),
         sa.Index(None, "match_id", "seq"),
         sa.Index(None, "received_at"),
-        sa.Index(None, "code"),
         # Analytics: points, hits and penalties per match, and points per tournament or day,
         # without reading the clock ticks around them. Partial, so the ~95% of events that are
         # not scoring cost nothing more to insert; covering what the aggregates read, in the
