@@ -17,7 +17,7 @@ from app.ingest.courts import CourtInfo
 from app.match.state import MatchState, MatchStatus
 from app.match.summary import summarize
 from app.protocol.messages import Athlete as WireAthlete
-from app.store.models import Athlete, Match
+from app.store.models import Athlete
 
 MatchKey = tuple[int, int]  # court id, tracker key
 
@@ -29,11 +29,9 @@ def _moment(epoch_seconds: float) -> datetime:
 _JSON_COLUMNS = frozenset({"rounds", "warnings"})
 
 
-def _update_match(conn: Connection, match_id: int, values: dict[str, Any]) -> None:
-    """UPDATE straight through the driver: touched matches are updated in every batch, and
-    building the statement in SQLAlchemy cost more than the rest of a commit."""
+def _driver_values(values: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    """Column names and driver-ready values: JSON as text, datetimes in SQLAlchemy's format."""
     columns = sorted(values)
-    sql = f"UPDATE matches SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
     params: list[Any] = []
     for column in columns:
         value = values[column]
@@ -42,12 +40,35 @@ def _update_match(conn: Connection, match_id: int, values: dict[str, Any]) -> No
         elif isinstance(value, datetime):
             value = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy format
         params.append(value)
-    params.append(match_id)
+    return columns, params
+
+
+def _execute(conn: Connection, sql: str, params: list[Any]) -> int | None:
+    """Run one statement straight through the driver; returns the new row's id for an INSERT.
+
+    Matches are written in every batch (updated, and inserted whenever a court loads the next
+    match): building those statements in SQLAlchemy cost more than the rest of a commit."""
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql, params)
+        row_id: int | None = cursor.lastrowid
+        return row_id
     finally:
         cursor.close()
+
+
+def _insert_match(conn: Connection, values: dict[str, Any]) -> int:
+    columns, params = _driver_values(values)
+    sql = f"INSERT INTO matches ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    match_id = _execute(conn, sql, params)
+    assert match_id is not None
+    return match_id
+
+
+def _update_match(conn: Connection, match_id: int, values: dict[str, Any]) -> None:
+    columns, params = _driver_values(values)
+    sql = f"UPDATE matches SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
+    _execute(conn, sql, [*params, match_id])
 
 
 class MatchRows:
@@ -97,9 +118,7 @@ class MatchRows:
                     tournament_day_id=court.day_id if court else None,
                     loaded_at=_moment(received_at),
                 )
-                inserted = conn.execute(insert(Match).values(**values)).inserted_primary_key
-                assert inserted is not None
-                match_id = int(inserted[0])
+                match_id = _insert_match(conn, values)
                 self._new_ids[key] = match_id
             else:
                 _update_match(conn, match_id, values)
