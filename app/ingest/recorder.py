@@ -118,6 +118,7 @@ class Recorder:
         self._latest: dict[int, object] = {}  # court id -> latest MatchState
         self._lock = threading.Lock()
         self._prune_every = 0
+        self._listener_idle = threading.Event()  # the writer gives way to the listener
         self._checkpointer_stop = threading.Event()
         self._checkpointer = threading.Thread(
             target=self._checkpoint_wal, name="strikedesk-checkpointer", daemon=True
@@ -158,6 +159,7 @@ class Recorder:
             self.distributor,
             self.config,
             skip_seqs=stored_seqs_after(self.engine, committed),
+            listener_idle=self._listener_idle,
         )
         for court in self.courts.snapshot().values():
             rebuilt = rebuild_tracker(self.engine, court.court_id)
@@ -175,7 +177,7 @@ class Recorder:
         gc.freeze()
         writer.start(committed)
         self._checkpointer.start()
-        self.listener = UdpListener(journal, self.queue)
+        self.listener = UdpListener(journal, self.queue, idle=self._listener_idle)
         self.listener.start()
         return StartReport(journal.recovery, replayed, committed)
 

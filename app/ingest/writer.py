@@ -48,7 +48,8 @@ Token = tuple[Datagram, DecodedLine]
 #: Committed events handed to subscribers as FeedEvents per batch: the newest ones only, which
 #: is all a live feed shows (building one per event would cost as much as parsing it).
 FEED_TAIL = 1000
-YIELD_EVERY = 8
+#: Longest the writer waits for the listener to finish taking datagrams off the sockets.
+GIVE_WAY_SECONDS = 0.005
 
 #: Columns of an event row, in the order the writer builds them.
 EVENT_COLUMNS = (
@@ -133,6 +134,7 @@ class BatchWriter:
         config: WriterConfig | None = None,
         skip_seqs: Iterable[int] = (),
         now: Callable[[], float] = time.time,
+        listener_idle: threading.Event | None = None,
     ) -> None:
         self.engine = immediate(engine)  # BEGIN IMMEDIATE: wait for the lock, not fail later
         self.journal = journal
@@ -143,6 +145,8 @@ class BatchWriter:
         self.counters = IngestCounters(batch_size=self.config.batch_size)
         self.matches = MatchRows()
         self._skip = set(skip_seqs)  # already stored before a crash (recovery only)
+        # Cleared while the listener receives (UdpListener.idle); None: nothing to give way to.
+        self._listener_idle = listener_idle
         self._now = now
         self._trackers: dict[int, MatchTracker[Token]] = {}
         self._rows: list[list[Any]] = []
@@ -272,11 +276,14 @@ class BatchWriter:
     # --- parsing and placing ---------------------------------------------------------------
     def _ingest(self, datagrams: list[Datagram]) -> None:
         courts = self.courts.snapshot()
-        for number, datagram in enumerate(datagrams):
-            if not number % YIELD_EVERY:
-                # Let the listener thread have the GIL: each of its recv calls gives it up and
-                # must win it back, and a kernel buffer that overflows meanwhile drops data.
-                time.sleep(0)
+        listener_idle = self._listener_idle
+        for datagram in datagrams:
+            if listener_idle is not None and not listener_idle.is_set():
+                # The listener is receiving: wait (without the GIL) until it has queued what
+                # the sockets held. Each of its recv calls lets the GIL go, and while this
+                # thread parses it would win it back only after a switch interval, long enough
+                # for the kernel's buffer to overflow at 20,000 datagrams/s.
+                listener_idle.wait(GIVE_WAY_SECONDS)
             if datagram.seq in self._skip:
                 self._skip.discard(datagram.seq)
                 continue

@@ -65,6 +65,40 @@ def test_datagrams_are_stamped_journaled_and_queued(
     assert [d.data for d in journal.read_from(1)] == payloads
 
 
+def test_what_every_socket_held_is_journaled_and_queued_together(
+    journal: Journal, sender: socket.socket
+) -> None:
+    out: queue.Queue[QueueItem] = queue.Queue(maxsize=100)
+    listener = UdpListener(journal, out)
+    listener.start()
+    try:
+        ports = {}
+        for court in (1, 2, 3):
+            listener.add_endpoint(court, "127.0.0.1", 0)
+            ports[court] = listener.bound_port(court)
+        # Keep the listener's loop busy while all three courts send: when it looks again, it
+        # finds every socket ready in the same iteration.
+        listener._loop.call_soon_threadsafe(time.sleep, 1.0)
+        time.sleep(0.2)
+        for court, port in ports.items():
+            for n in range(5):
+                sender.sendto(f"clk;0{court}:{n:02d}".encode(), ("127.0.0.1", port))
+        item = out.get(timeout=5)
+        deadline = time.monotonic() + 5
+        while not listener.idle.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        idle_after_traffic = listener.idle.is_set()
+    finally:
+        listener.stop()
+    assert isinstance(item, list)  # one hand-off for the three courts, not one per socket
+    assert sorted(d.court_id for d in item) == [1] * 5 + [2] * 5 + [3] * 5
+    assert [d.seq for d in item] == list(range(1, 16))
+    assert out.empty()
+    assert [d.seq for d in journal.read_from(1)] == list(range(1, 16))
+    assert idle_after_traffic  # the writer is not held back once the datagrams are queued
+    assert listener.idle.is_set()
+
+
 def test_a_full_queue_never_loses_datagrams(journal: Journal, sender: socket.socket) -> None:
     out: queue.Queue[QueueItem] = queue.Queue(maxsize=1)
     listener = UdpListener(journal, out)
