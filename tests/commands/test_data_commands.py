@@ -11,20 +11,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.commands.test_store_commands import strikedesk
-from tests.store.recording import Recorded, copy_folder, record_folder, table_rows
 
+# The storage tests' recorded folder, which here takes the place of tests/commands' own
+# `recorded` (the analytics samples): a fixture imported into a module wins over a conftest's.
+from tests.store.recording import Recorded, folder, recorded, table_rows
 
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorded:
-    return record_folder(tmp_path_factory.mktemp("recorded") / "data")
-
-
-@pytest.fixture
-def folder(recorded: Recorded, tmp_path: Path) -> Recorded:
-    return copy_folder(recorded, tmp_path / "data")
+__all__ = ["folder", "recorded"]
 
 
 def ok(*args: str, data_dir: Path) -> Any:
