@@ -10,13 +10,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.ingest.feed import FeedEvent
 from app.ui.feed_model import RAW_COLUMN, FeedFilter, FeedTableModel, Kind
+from app.ui.row_table_view import RowTableView
 from app.ui.theme import Colours
 
 KIND_CHOICES: tuple[tuple[str, frozenset[Kind] | None], ...] = (
@@ -36,7 +36,7 @@ class FeedPanel(QWidget):
     def __init__(self, colours: Colours, max_rows: int = 5000) -> None:
         super().__init__()
         self.model = FeedTableModel(colours, max_rows=max_rows)
-        self.view = QTableView()
+        self.view = RowTableView()
         self.view.setObjectName("feedView")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

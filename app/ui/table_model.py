@@ -62,6 +62,10 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
     def row_at(self, row: int) -> R:
         return self._rows[row]
 
+    def cells_at(self, row: int) -> Cells:
+        """What row number `row` shows (for a view that paints rows itself)."""
+        return self._cells_of(self._rows[row])
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
 
