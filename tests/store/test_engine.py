@@ -234,3 +234,35 @@ def test_the_store_never_loads_qt() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_engine_binds_none_bytes_and_bool_as_sqlite_would_without_it(
+    tmp_path: Path,
+) -> None:
+    # A fresh interpreter: sqlite3's adapters are per process, and other tests made engines.
+    code = (
+        "import sqlite3, sys\n"
+        "from pathlib import Path\n"
+        "from app.store.engine import create_engine_for\n"
+        "keys = [(t, sqlite3.PrepareProtocol) for t in (type(None), bytes, bool)]\n"
+        "plain = sqlite3.connect(':memory:')\n"
+        "values = (None, b'\\x00\\xffraw', True, False)\n"
+        "sql = 'SELECT typeof(?), ?, typeof(?), ?, typeof(?), ?, typeof(?), ?'\n"
+        "params = [v for value in values for v in (value, value)]\n"
+        "before = plain.execute(sql, params).fetchone()\n"
+        "assert not any(key in sqlite3.adapters for key in keys)\n"
+        "engine = create_engine_for(Path(sys.argv[1]))\n"
+        "assert all(key in sqlite3.adapters for key in keys)\n"
+        "with engine.connect() as connection:\n"
+        "    after = connection.exec_driver_sql(sql, tuple(params)).fetchone()\n"
+        "engine.dispose()\n"
+        "assert tuple(after) == before == "
+        "('null', None, 'blob', b'\\x00\\xffraw', 'integer', 1, 'integer', 0), (before, after)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "x.db")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
