@@ -108,6 +108,9 @@ def wait_for(count: Callable[[], int], target: int, timeout: float) -> tuple[int
 
 # --- the raw baseline ------------------------------------------------------------------------
 def raw_trial(rate: int, seconds: float) -> Trial:
+    from app.store.engine import bind_common_values_directly
+
+    bind_common_values_directly()  # as StrikeDesk binds (module docstring), in any run order
     folder = Path(tempfile.mkdtemp(prefix="bench-raw-"))
     conn = sqlite3.connect(folder / "raw.db", check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")

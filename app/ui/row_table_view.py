@@ -4,7 +4,7 @@ Qt's own painting asks the model for every visible cell: `index()` and `multiDat
 from C++ into Python per cell, each of which has to win the GIL back from the recorder's
 threads. For the live feed (~120 cells repainted ten times a second while thousands of events a
 second arrive) those hand-offs were most of the GUI thread's stalls: with 8 courts at 5,000
-events/s the 10 ms heartbeat's p99 gap was 49-65 ms, and 30-31 ms with this view.
+events/s the 10 ms heartbeat's p99 gap was 49-65 ms, and 31-39 ms with this view.
 
 So this view's `paintEvent` is one trip into Python that draws the rows in the dirty rectangle
 from the model's cached cells (`RowTableModel.cells_at`): background, text in its colour and

@@ -7,10 +7,10 @@ and its delegate asks `data()` once per role; here `index()` and `multiData()` a
 trip each.
 
 A subclass says what a row shows once, in `cells(row)`: per role, the value of every column.
-Those are kept for the rows recently painted (a repaint of the live feed asks for ~400 cells ten
-times a second; formatting them each time cost more than drawing them), keyed by the row itself,
-which is immutable. A model whose cells also depend on other state calls `forget_cells()`
-when that state changes.
+Those are kept for the rows recently painted, keyed by the row itself, which is immutable: the
+live feed repaints its visible rows ten times a second (through `cells_at`, in RowTableView),
+and formatting them each time cost more than drawing them. A model whose cells also depend on
+other state calls `forget_cells()` when that state changes.
 """
 
 from __future__ import annotations
