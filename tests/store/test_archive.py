@@ -209,13 +209,30 @@ def test_a_changed_row_fails_the_check_and_nothing_moves(folder: Recorded, db: D
     assert live(folder, "events") == before
 
 
-def test_a_restore_that_lost_its_court_is_refused(folder: Recorded, db: Database) -> None:
+@pytest.mark.parametrize(
+    ("damage", "refused"),
+    [
+        ("UPDATE matches SET court_id = 999", "court 999"),
+        (
+            "UPDATE matches SET red_athlete_id = 998 WHERE id = (SELECT min(id) FROM matches)",
+            "athlete 998",
+        ),
+        (
+            "UPDATE events SET tournament_day_id = 997 "
+            "WHERE match_id = (SELECT min(id) FROM matches)",
+            "tournament day 997",
+        ),
+    ],
+)
+def test_a_restore_that_lost_what_its_rows_refer_to_is_refused(
+    folder: Recorded, db: Database, damage: str, refused: str
+) -> None:
     service = ArchiveService(db)
     service.archive(ArchiveScope.for_tournament(folder.open_id))
-    archive_before = archived(folder, "events")
     with sqlite3.connect(folder.root / "archive.db") as connection:
-        connection.execute("UPDATE matches SET court_id = 999")
-    with pytest.raises(ArchiveError, match="court 999"):
+        connection.execute(damage)  # as if the live row had been deleted since
+    archive_before = archived(folder, "events")
+    with pytest.raises(ArchiveError, match=f"refer to {refused}, which the live database"):
         service.restore(ArchiveScope.for_tournament(folder.open_id))
     assert archived(folder, "events") == archive_before
     assert live(folder, "events", f"tournament_id = {folder.open_id}") == []
