@@ -132,22 +132,30 @@ def test_ctrl_c_cancels_an_archive_between_chunks(tmp_path: Path) -> None:
     with sqlite3.connect(root / "strikedesk.db") as connection:
         everything = set(connection.execute("SELECT seq FROM events").fetchall())
     connection.close()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "--data-dir",
-            str(root),
-            "archive",
-            "run",
-            "--older-than",
-            "0",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # A shell that starts a command in the background without job control makes it ignore
+    # SIGINT, and children inherit that (a CI runner may start the tests so). An operator's
+    # Ctrl-C reaches a process that handles SIGINT: a handled signal is reset to its default
+    # in the child, so the child's Python turns it into KeyboardInterrupt.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "app",
+                "--data-dir",
+                str(root),
+                "archive",
+                "run",
+                "--older-than",
+                "0",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     assert process.stderr is not None
     for line in process.stderr:  # the first progress line: the job is moving chunks
         if "events to go" in line:
